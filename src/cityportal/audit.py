@@ -1,0 +1,67 @@
+"""The site audit log: append-only, who / acting for whom / when / what / from where.
+
+Kept on the root as an attribute. Entries are keyed by a microsecond
+timestamp with a random tail, so concurrent appends land on distinct keys
+and BTree conflict resolution merges them.
+"""
+import random
+import time
+
+from BTrees.LOBTree import LOBTree
+from persistent import Persistent
+
+MAX_DETAIL = 500
+
+
+class AuditLog(Persistent):
+    def __init__(self):
+        self.entries = LOBTree()
+
+    def append(self, action, actor=None, target=None, ip=None, on_behalf_of=None,
+               **details):
+        now = time.time()
+        key = int(now * 1_000_000) * 1000 + random.randrange(1000)
+        while key in self.entries:
+            key += 1
+        entry = {
+            'when': now, 'action': action, 'actor': actor,
+            'on_behalf_of': on_behalf_of, 'target': target, 'ip': ip,
+            'details': {k: str(v)[:MAX_DETAIL] for k, v in details.items()},
+        }
+        self.entries[key] = entry
+        return entry
+
+    def __len__(self):
+        return len(self.entries)
+
+    def latest(self, limit=50, action=None, actor=None):
+        """The newest entries first, optionally filtered."""
+        out = []
+        for key in reversed(self.entries.keys()):
+            entry = self.entries[key]
+            if action and entry['action'] != action:
+                continue
+            if actor and entry['actor'] != actor:
+                continue
+            out.append(entry)
+            if len(out) >= limit:
+                break
+        return out
+
+
+def client_address(request):
+    """The client's address (waitress' trusted-proxy handling sets REMOTE_ADDR)."""
+    return request.remote_addr or request.client_addr
+
+
+def audit(request, action, target=None, actor=None, **details):
+    """Append an entry for ``request`` to the site audit log."""
+    log = request.root.audit
+    if actor is None:
+        identity = request.identity
+        actor = identity.userid if identity is not None else None
+    if target is not None and not isinstance(target, str):
+        from pyramid.traversal import resource_path
+        target = resource_path(target)
+    return log.append(action, actor=actor, target=target,
+                      ip=client_address(request), **details)

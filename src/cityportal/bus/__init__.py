@@ -1,0 +1,6 @@
+"""The integration bus and its operator views under /integrari."""
+
+
+def includeme(config):
+    from .resources import Integrations
+    config.add_content_type(Integrations)

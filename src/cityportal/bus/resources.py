@@ -1,0 +1,19 @@
+"""/integrari: the integration bus (endpoints, jobs, runs, outbox, dead letters)."""
+from pyramid.authorization import Allow
+from zope.interface import implementer
+
+from ..folder import Folder
+from ..i18n import _
+from ..interfaces import IIntegrations
+from ..security import (
+    MANAGE_INTEGRATIONS, STAFF_AREA, VIEW, VIEW_AUDIT, OPERATOR, private_acl, role)
+
+
+@implementer(IIntegrations)
+class Integrations(Folder):
+    """Operators only."""
+    content_type = 'Integrations'
+    type_title = _('Integrări')
+    __acl__ = private_acl(
+        (Allow, role(OPERATOR), (VIEW, MANAGE_INTEGRATIONS, STAFF_AREA, VIEW_AUDIT)),
+    )

@@ -1,0 +1,233 @@
+"""The portal catalog: hypatia indexes plus a docid <-> path map.
+
+The catalog hangs off the root as an attribute (not a child), so it is never
+traversed or listed. Documents are identified by integer docids; the map
+from docid to path lets results resolve back to resources by traversal.
+"""
+import datetime
+
+from BTrees.IOBTree import IOBTree
+from BTrees.OIBTree import OIBTree
+from BTrees.Length import Length
+from hypatia.catalog import Catalog as HypatiaCatalog
+from hypatia.field import FieldIndex
+from hypatia.keyword import KeywordIndex
+from hypatia.text import TextIndex
+from persistent import Persistent
+from pyramid.authorization import ACLHelper, Authenticated, Everyone
+from pyramid.location import lineage
+from pyramid.traversal import find_resource, resource_path
+from zope.interface import providedBy
+
+from ..security import VIEW, get_local_roles, role, user_principal
+from .folding import fold, make_lexicon
+
+
+
+# discriminators -------------------------------------------------------
+
+def _path(obj, default):
+    return resource_path(obj)
+
+
+def _ancestor_paths(obj, default):
+    paths = []
+    for res in lineage(obj):
+        paths.append(resource_path(res))
+    return paths
+
+
+def _parent(obj, default):
+    parent = obj.__parent__
+    return resource_path(parent) if parent is not None else default
+
+
+def _interfaces(obj, default):
+    return [i.__identifier__ for i in providedBy(obj).flattened()]
+
+
+class _attr:
+    """Discriminator reading one attribute (a class: stored indexes pickle it)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self, obj, default):
+        value = getattr(obj, self.name, None)
+        return default if value is None or value == '' else value
+
+
+def _title(obj, default):
+    title = getattr(obj, 'title', None) or obj.__name__
+    return fold(title) if title else default
+
+
+def _name(obj, default):
+    return obj.__name__ or default
+
+
+def _text(obj, default):
+    text = getattr(obj, 'searchable_text', None)
+    if callable(text):
+        text = text()
+    else:
+        text = ' '.join(filter(None, (getattr(obj, 'title', ''),
+                                      getattr(obj, 'description', ''))))
+    return text or default
+
+
+def _owner(obj, default):
+    owners = getattr(obj, 'owners', None)
+    return list(owners) if owners else default
+
+
+class _date(_attr):
+    """Discriminator turning a date/datetime attribute into a UTC timestamp."""
+
+    def __call__(self, obj, default):
+        value = getattr(obj, self.name, None)
+        if isinstance(value, datetime.datetime):
+            return value.timestamp()
+        if isinstance(value, datetime.date):
+            return datetime.datetime(value.year, value.month, value.day,
+                                     tzinfo=datetime.timezone.utc).timestamp()
+        return default
+
+
+def allowed_principals(obj, permission=VIEW):
+    """Principals that hold ``permission`` on ``obj`` (for the allowed index).
+
+    Every principal named in an ACL of the lineage is tried together with
+    Everyone (which every user holds). Users holding local roles in the
+    lineage are expanded to their own principal, because a local role is
+    only valid below the resource that grants it.
+    """
+    helper = ACLHelper()
+    candidates = set()
+    local = {}
+    for res in lineage(obj):
+        for ace in getattr(res, '__acl__', ()) or ():
+            candidates.add(ace[1])
+        for userid, roles in get_local_roles(res).items():
+            local.setdefault(userid, set()).update(roles)
+    allowed = []
+    for principal in sorted(candidates):
+        principals = [Everyone] if principal == Everyone else [Everyone, principal]
+        if helper.permits(obj, principals, permission):
+            allowed.append(principal)
+    for userid, roles in sorted(local.items()):
+        principals = [Everyone, Authenticated, user_principal(userid)]
+        principals += [role(r) for r in sorted(roles)]
+        if helper.permits(obj, principals, permission):
+            allowed.append(user_principal(userid))
+    return allowed
+
+
+def _allowed(obj, default):
+    return allowed_principals(obj)
+
+
+INDEXES = {
+    'path': lambda: KeywordIndex(_ancestor_paths),
+    'parent': lambda: FieldIndex(_parent),
+    'name': lambda: FieldIndex(_name),
+    'content_type': lambda: FieldIndex(_attr('content_type')),
+    'interfaces': lambda: KeywordIndex(_interfaces),
+    'text': lambda: TextIndex(_text, lexicon=make_lexicon()),
+    'title': lambda: FieldIndex(_title),
+    'state': lambda: FieldIndex(_attr('state')),
+    'department': lambda: FieldIndex(_attr('department')),
+    'owner': lambda: KeywordIndex(_owner),
+    'created': lambda: FieldIndex(_date('created')),
+    'modified': lambda: FieldIndex(_date('modified')),
+    'deadline': lambda: FieldIndex(_date('deadline')),
+    'allowed': lambda: KeywordIndex(_allowed),
+}
+
+
+class Catalog(Persistent):
+    """hypatia indexes + docid map, owned by the portal root."""
+
+    def __init__(self):
+        self.indexes = HypatiaCatalog()
+        self.docid_to_path = IOBTree()
+        self.path_to_docid = OIBTree()
+        self._next_docid = Length(0)
+        self.ensure_indexes()
+
+    def ensure_indexes(self):
+        """Add indexes missing from INDEXES; return the names added."""
+        added = []
+        for name, factory in INDEXES.items():
+            if name not in self.indexes:
+                self.indexes[name] = factory()
+                added.append(name)
+        return added
+
+    def __getitem__(self, name):
+        return self.indexes[name]
+
+    def __len__(self):
+        return len(self.docid_to_path)
+
+    def _new_docid(self):
+        # a Length resolves concurrent increments without ConflictError,
+        # but two transactions may then pick the same id: retry on a clash
+        while True:
+            self._next_docid.change(1)
+            docid = self._next_docid()
+            if docid not in self.docid_to_path:
+                return docid
+
+    def docid_for(self, obj):
+        return self.path_to_docid.get(resource_path(obj))
+
+    def index(self, obj):
+        path = resource_path(obj)
+        docid = self.path_to_docid.get(path)
+        if docid is None:
+            docid = self._new_docid()
+            self.docid_to_path[docid] = path
+            self.path_to_docid[path] = docid
+            self.indexes.index_doc(docid, obj)
+        else:
+            self.indexes.reindex_doc(docid, obj)
+        return docid
+
+    reindex = index
+
+    def reindex_index(self, obj, names):
+        """Reindex only the named indexes of ``obj`` (e.g. 'allowed')."""
+        docid = self.docid_for(obj)
+        if docid is None:
+            return self.index(obj)
+        for name in names:
+            self.indexes[name].reindex_doc(docid, obj)
+        return docid
+
+    def unindex(self, obj=None, path=None):
+        path = path or resource_path(obj)
+        docid = self.path_to_docid.get(path)
+        if docid is None:
+            return None
+        self.indexes.unindex_doc(docid)
+        del self.path_to_docid[path]
+        del self.docid_to_path[docid]
+        return docid
+
+    def clear(self):
+        self.indexes.reset()
+        self.docid_to_path.clear()
+        self.path_to_docid.clear()
+
+    def resolver(self, root):
+        """A function docid -> resource (None if it vanished)."""
+        def resolve(docid):
+            path = self.docid_to_path.get(docid)
+            if path is None:
+                return None
+            try:
+                return find_resource(root, path)
+            except KeyError:
+                return None
+        return resolve

@@ -1,0 +1,57 @@
+"""Settings: defaults, secrets from the environment or generated into var/.
+
+No secret is ever in git. ``cityportal.secret`` comes from the environment
+(CITYPORTAL_SECRET), the ini file, or a file under var/ created with 0600
+permissions on first run.
+"""
+import os
+import secrets
+
+DEFAULTS = {
+    'tm.manager_hook': 'pyramid_tm.explicit_manager',
+    'retry.attempts': '3',
+    'pyramid.default_locale_name': 'ro',
+    'cityportal.var': 'var',
+    'cityportal.session_timeout': str(15 * 60),
+    'cityportal.secure_cookies': 'false',
+    'zodbconn.uri': 'memory://',
+}
+
+
+def var_dir(settings):
+    path = settings.get('cityportal.var') or 'var'
+    here = settings.get('here') or os.getcwd()
+    path = os.path.normpath(os.path.join(here, path))
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def read_or_create_secret(path, nbytes=48):
+    """Return the secret stored at ``path``, creating it (0600) if missing."""
+    try:
+        with open(path, encoding='ascii') as f:
+            value = f.read().strip()
+            if value:
+                return value
+    except FileNotFoundError:
+        pass
+    value = secrets.token_urlsafe(nbytes)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, 'w', encoding='ascii') as f:
+        f.write(value + '\n')
+    return value
+
+
+def prepare_settings(global_config, settings):
+    settings = dict(settings)
+    if global_config and 'here' in global_config:
+        settings.setdefault('here', global_config['here'])
+    for key, value in DEFAULTS.items():
+        settings.setdefault(key, value)
+    env_secret = os.environ.get('CITYPORTAL_SECRET')
+    if env_secret:
+        settings['cityportal.secret'] = env_secret
+    elif not settings.get('cityportal.secret'):
+        settings['cityportal.secret'] = read_or_create_secret(
+            os.path.join(var_dir(settings), 'secret.txt'))
+    return settings

@@ -1,0 +1,193 @@
+"""Generic views for any content: view, contents (paged, sortable), add, edit, delete.
+
+They read the type metadata on the classes (see ``ContentType``); a type
+gets add/edit forms by declaring a colander ``schema``.
+"""
+import colander
+import deform
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.view import view_config
+
+from .. import api
+from ..catalog.query import search
+from ..exceptions import DuplicateName, InvalidName
+from ..i18n import _
+from ..interfaces import IContent, IFolder
+from ..layout.forms import FormView
+from ..layout.pager import Pager
+from ..schemas import name_node
+from ..security import ADD, DELETE, EDIT, VIEW
+from . import get_content_types
+
+PER_PAGE = 50
+SORTS = {
+    'name': None,           # the folder's own order, paged without the catalog
+    'title': 'title',
+    'created': 'created',
+    'modified': 'modified',
+}
+
+COLUMNS = (('name', _('Nume')), ('title', _('Titlu')), ('modified', _('Modificat')))
+
+
+def addable_types(context, request):
+    """Type classes the user may add into ``context``, in declared order."""
+    types = get_content_types(request.registry)
+    out = []
+    for name in getattr(context, 'addable', ()) or ():
+        cls = types.get(name)
+        if cls is not None and cls.schema is not None and \
+                request.has_permission(cls.add_permission, context):
+            out.append(cls)
+    return out
+
+
+@view_config(context=IContent, permission=VIEW,
+             renderer='cityportal:content/templates/view.pt')
+def default_view(context, request):
+    schema = context.schema() if context.schema else None
+    fields = []
+    if schema is not None:
+        for node in schema.children:
+            value = getattr(context, node.name, None)
+            if value in (None, '', ()):
+                continue
+            if isinstance(value, (tuple, list, set, frozenset)):
+                value = ', '.join(str(v) for v in value)
+            fields.append((node.title, value))
+    return {'fields': fields,
+            'can_edit': context.schema is not None and request.has_permission(EDIT, context),
+            'is_folder': IFolder.providedBy(context)}
+
+
+@view_config(context=IFolder, permission=VIEW,
+             renderer='cityportal:content/templates/contents.pt')
+def contents(context, request):
+    """A paged listing of the folder's children.
+
+    The default order ('name') pages the folder's BTree directly (no O(n)
+    work); the other orders go through the catalog, limited to this folder.
+    """
+    sort = request.GET.get('sort', 'name')
+    if sort not in SORTS:
+        sort = 'name'
+    reverse = request.GET.get('dir') == 'desc'
+    if sort == 'name':
+        total = len(context)
+        pager = Pager(request, total, PER_PAGE)
+        items = [child for name, child in
+                 context.page(pager.offset, PER_PAGE, reverse=reverse)]
+    else:
+        from pyramid.traversal import resource_path
+        first = search(request, context, sort=SORTS[sort], reverse=reverse,
+                       offset=0, limit=1, parent=resource_path(context))
+        pager = Pager(request, first.total, PER_PAGE)
+        items = search(request, context, sort=SORTS[sort], reverse=reverse,
+                       offset=pager.offset, limit=PER_PAGE,
+                       parent=resource_path(context)).items
+    return {
+        'items': items,
+        'pager': pager,
+        'columns': COLUMNS,
+        'sort': sort,
+        'reverse': reverse,
+        'addable': addable_types(context, request),
+        'can_delete': request.has_permission(DELETE, context),
+        'can_edit': context.schema is not None and request.has_permission(EDIT, context),
+    }
+
+
+class AddForm(FormView):
+    """Add a child of the type named by the ``type`` parameter."""
+
+    def __init__(self, context, request):
+        super().__init__(context, request)
+        name = request.params.get('type', '')
+        cls = get_content_types(request.registry).get(name)
+        if cls is None or cls not in addable_types(context, request):
+            raise HTTPNotFound()
+        self.cls = cls
+        self.title = _('Adaugă: ${type}', mapping={'type': request.localizer.translate(cls.type_title)})
+
+    def make_schema(self):
+        schema = self.cls.schema()
+        schema.insert(0, name_node(name='__name__', missing=''))
+        schema['__name__'].description = _(
+            'Opțional: se generează din titlu. Litere fără diacritice, cifre și „-”.')
+        return schema
+
+    def before(self, form):
+        form.action = self.request.resource_url(self.context, '@@add',
+                                                query={'type': self.cls.content_type})
+
+    def success(self, appstruct):
+        name = appstruct.pop('__name__', '') or None
+        try:
+            obj = api.content.create(self.context, self.cls.content_type, name=name,
+                                     registry=self.request.registry,
+                                     request=self.request, **appstruct)
+        except (InvalidName, DuplicateName) as e:
+            raise colander.Invalid(self.build_form().schema, str(e),
+                                   {'__name__': str(e)}) from None
+        self.request.session.flash(_('„${title}” a fost adăugat.',
+                                     mapping={'title': obj.title}), 'success')
+        return HTTPSeeOther(self.request.resource_url(obj))
+
+
+@view_config(context=IFolder, name='add', permission=ADD)
+def add_view(context, request):
+    return AddForm(context, request)()
+
+
+class EditForm(FormView):
+    def __init__(self, context, request):
+        super().__init__(context, request)
+        if context.schema is None:
+            raise HTTPNotFound()
+        self.title = _('Modifică: ${title}', mapping={'title': context.get_title()})
+
+    def make_schema(self):
+        return self.context.schema()
+
+    def appstruct(self):
+        schema = self.make_schema()
+        out = {}
+        for node in schema.children:
+            value = getattr(self.context, node.name, colander.null)
+            out[node.name] = colander.null if value is None else value
+        return out
+
+    def success(self, appstruct):
+        api.content.edit(self.context, registry=self.request.registry,
+                         request=self.request, **appstruct)
+        self.request.session.flash(_('Modificările au fost salvate.'), 'success')
+        return HTTPSeeOther(self.request.resource_url(self.context))
+
+
+@view_config(context=IContent, name='edit', permission=EDIT)
+def edit_view(context, request):
+    return EditForm(context, request)()
+
+
+@view_config(context=IContent, name='delete', permission=DELETE,
+             renderer='cityportal:content/templates/delete.pt')
+def delete_view(context, request):
+    parent = context.__parent__
+    if parent is None or not IFolder.providedBy(parent):
+        raise HTTPNotFound()
+    if not request.has_permission(DELETE, parent):
+        from pyramid.httpexceptions import HTTPForbidden
+        raise HTTPForbidden()
+    if request.method == 'POST':
+        if 'cancel' in request.POST:
+            return HTTPSeeOther(request.resource_url(context))
+        if IFolder.providedBy(context) and len(context):
+            request.session.flash(_('Un element care are conținut nu poate fi șters. '
+                                    'Ștergeți mai întâi elementele din el.'), 'error')
+            return HTTPSeeOther(request.resource_url(context))
+        title = context.get_title()
+        api.content.delete(context, registry=request.registry, request=request)
+        request.session.flash(_('„${title}” a fost șters.', mapping={'title': title}),
+                              'success')
+        return HTTPSeeOther(request.resource_url(parent))
+    return {'parent': parent}

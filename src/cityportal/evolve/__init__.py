@@ -1,0 +1,66 @@
+"""Numbered evolution steps for stored data (Substance D's sd_evolve, smaller).
+
+Each step is a function ``step(root, registry)`` listed in STEPS with its
+generation number. The root records the generation it reached; the runner
+(``cityportal-evolve``) applies the missing steps in order, one transaction
+each. A new site starts at the latest generation (bootstrap builds the
+current shape directly).
+"""
+import logging
+
+import transaction
+
+log = logging.getLogger(__name__)
+
+
+def step_1_catalog_indexes(root, registry):
+    """Make sure every index of catalog.INDEXES exists (new indexes get filled)."""
+    from ..catalog.subscribers import walk
+    added = root.catalog.ensure_indexes()
+    if added:
+        for obj in walk(root):
+            root.catalog.reindex_index(obj, added)
+
+
+def step_2_local_roles(root, registry):
+    """Give every resource tree root a ``__local_roles__`` mapping."""
+    if getattr(root, '__local_roles__', None) is None:
+        root.__local_roles__ = {}
+
+
+STEPS = (
+    (1, step_1_catalog_indexes),
+    (2, step_2_local_roles),
+)
+
+
+def latest_generation():
+    return max(g for g, _ in STEPS) if STEPS else 0
+
+
+def pending(root):
+    current = getattr(root, 'generation', 0)
+    return [(g, fn) for g, fn in sorted(STEPS, key=lambda s: s[0]) if g > current]
+
+
+def evolve(root, registry=None, commit=True, dry_run=False, tm=None):
+    """Apply pending steps; return the list of generations applied.
+
+    ``tm`` is the transaction manager of root's connection (the request's
+    ``tm`` under pyramid_tm); by default the thread's global one.
+    """
+    tm = tm or transaction.manager
+    applied = []
+    for generation, fn in pending(root):
+        log.info('evolve: generation %d (%s)', generation, fn.__name__)
+        if dry_run:
+            applied.append(generation)
+            continue
+        fn(root, registry)
+        root.generation = generation
+        if commit:
+            tm.get().note('cityportal evolve to generation %d' % generation)
+            tm.commit()
+            tm.begin()
+        applied.append(generation)
+    return applied

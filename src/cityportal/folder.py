@@ -1,0 +1,236 @@
+"""A BTree-backed folder: the base of every container in the content tree.
+
+Children live in an ``OOBTree`` keyed by name with a ``BTrees.Length`` for a
+conflict-free count. Names are validated (they are URL path segments).
+Adding and removing send object events through the registry passed in.
+Listings are paged lazily: ``page(offset, limit)`` never materialises the
+whole folder, so a listing of a 100,000-child folder costs about the same
+on page 1 and on page 500.
+"""
+import datetime
+import re
+from itertools import islice
+
+from BTrees.Length import Length
+from BTrees.OOBTree import OOBTree
+from persistent import Persistent
+from persistent.list import PersistentList
+from zope.interface import implementer
+
+from .events import ObjectAdded, ObjectRemoved, ObjectWillBeRemoved, notify
+from .exceptions import DuplicateName, InvalidName
+from .interfaces import IFolder, IOrderedFolder
+
+MAX_NAME_LENGTH = 100
+_NAME_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]*$')
+RESERVED_NAMES = frozenset({'static', 'deform_static', 'login', 'logout'})
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def validate_name(name):
+    """Return ``name`` if it can be a child name, else raise InvalidName.
+
+    A name is a URL segment: 1..100 characters, ASCII letters, digits, dot,
+    dash and underscore, starting with a letter or digit (so never '@@view',
+    '..', '.hidden' or '_private').
+    """
+    if not isinstance(name, str):
+        raise InvalidName('Numele trebuie să fie text.')
+    if not name:
+        raise InvalidName('Numele nu poate fi gol.')
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidName(
+            'Numele poate avea cel mult %d de caractere.' % MAX_NAME_LENGTH)
+    if not _NAME_RE.match(name):
+        raise InvalidName(
+            'Numele poate conține doar litere fără diacritice, cifre, „.”, '
+            '„-” și „_” și trebuie să înceapă cu o literă sau o cifră.')
+    if name in RESERVED_NAMES:
+        raise InvalidName('Numele „%s” este rezervat.' % name)
+    return name
+
+
+class ContentType:
+    """Type metadata read by the generic views; data on the class.
+
+    ``content_type``   stable type name (also the catalog's content_type)
+    ``type_title``     human title (a translation string)
+    ``addable``        type names that may be added into this container
+    ``add_permission`` the permission needed to add one of these
+    ``schema``         a colander schema factory for add/edit forms, or None
+    """
+    content_type = None
+    type_title = None
+    addable = ()
+    add_permission = 'add'
+    schema = None
+    title = ''
+    description = ''
+
+    def get_title(self):
+        return self.title or self.__name__ or ''
+
+
+@implementer(IFolder)
+class Folder(ContentType, Persistent):
+    """A container of named children stored in an OOBTree."""
+
+    content_type = 'Folder'
+    __name__ = None
+    __parent__ = None
+
+    def __init__(self, title='', **kw):
+        self.title = title
+        self.created = self.modified = utcnow()
+        for key, value in kw.items():
+            setattr(self, key, value)
+        self._data = OOBTree()
+        self._num = Length(0)
+
+    # mapping protocol -------------------------------------------------
+
+    def __len__(self):
+        return self._num()
+
+    def __bool__(self):
+        # a folder is a thing, not an empty sequence: ``if folder:`` is true
+        return True
+
+    def __contains__(self, name):
+        return name in self._data
+
+    def __getitem__(self, name):
+        return self._data[name]
+
+    def get(self, name, default=None):
+        return self._data.get(name, default)
+
+    def keys(self):
+        return self._data.keys()
+
+    def __iter__(self):
+        return iter(self._data.keys())
+
+    def values(self):
+        return self._data.values()
+
+    def items(self):
+        return self._data.items()
+
+    # mutation ---------------------------------------------------------
+
+    def check_name(self, name):
+        """Validate ``name`` and make sure it is free; return it."""
+        validate_name(name)
+        if name in self._data:
+            raise DuplicateName('Există deja un element cu numele „%s”.' % name)
+        return name
+
+    def add(self, name, other, registry=None, send_events=True):
+        """Store ``other`` under ``name`` and send ObjectAdded."""
+        self.check_name(name)
+        other.__parent__ = self
+        other.__name__ = name
+        self._data[name] = other
+        self._num.change(1)
+        self._after_add(name)
+        if send_events:
+            notify(registry, ObjectAdded(other, self, name))
+        return other
+
+    __setitem__ = None  # use add(): it validates and sends events
+
+    def remove(self, name, registry=None, send_events=True):
+        """Remove the child ``name``; send WillBeRemoved then Removed."""
+        other = self._data[name]
+        if send_events:
+            notify(registry, ObjectWillBeRemoved(other, self, name))
+        del self._data[name]
+        self._num.change(-1)
+        self._after_remove(name)
+        if send_events:
+            notify(registry, ObjectRemoved(other, self, name))
+        other.__parent__ = None
+        return other
+
+    def _after_add(self, name):
+        pass
+
+    def _after_remove(self, name):
+        pass
+
+    # paging -----------------------------------------------------------
+
+    def page(self, offset=0, limit=50, reverse=False):
+        """Return up to ``limit`` (name, child) pairs starting at ``offset``.
+
+        Seeks into the BTree's key sequence instead of iterating from the
+        start, so deep pages cost the same as the first one.
+        """
+        n = len(self)
+        if offset < 0 or offset >= n or limit <= 0:
+            return []
+        if reverse:
+            end = n - offset
+            start = max(0, end - limit)
+            names = self._names_from(start, end - start)
+            names.reverse()
+        else:
+            names = self._names_from(offset, limit)
+        data = self._data
+        return [(name, data[name]) for name in names]
+
+    def _names_from(self, offset, limit):
+        keys = self._data.keys()
+        first = keys[offset]
+        return list(islice(self._data.keys(min=first), limit))
+
+
+@implementer(IOrderedFolder)
+class OrderedFolder(Folder):
+    """A folder whose children keep an explicit order (small folders)."""
+
+    content_type = 'OrderedFolder'
+
+    def __init__(self, title='', **kw):
+        super().__init__(title, **kw)
+        self._order = PersistentList()
+
+    def _after_add(self, name):
+        self._order.append(name)
+
+    def _after_remove(self, name):
+        self._order.remove(name)
+
+    def keys(self):
+        return list(self._order)
+
+    def __iter__(self):
+        return iter(list(self._order))
+
+    def values(self):
+        return [self._data[n] for n in self._order]
+
+    def items(self):
+        return [(n, self._data[n]) for n in self._order]
+
+    def _names_from(self, offset, limit):
+        return list(self._order[offset:offset + limit])
+
+    def reorder(self, names):
+        """Set a new order; ``names`` must be a permutation of the keys."""
+        names = list(names)
+        if sorted(names) != sorted(self._order):
+            raise ValueError('reorder() needs exactly the current names')
+        self._order[:] = names
+
+    def move(self, name, delta):
+        """Move ``name`` by ``delta`` positions (negative = up)."""
+        i = self._order.index(name)
+        j = max(0, min(len(self._order) - 1, i + delta))
+        if i != j:
+            self._order.pop(i)
+            self._order.insert(j, name)

@@ -1,0 +1,35 @@
+"""Layout: the master template, navigation, breadcrumbs, flash messages,
+error pages and the language switch."""
+from pyramid.events import BeforeRender
+from pyramid.renderers import get_renderer
+
+from .api import LayoutAPI
+
+MASTER = 'cityportal:layout/templates/master.pt'
+MACROS = 'cityportal:layout/templates/macros.pt'
+
+
+def add_layout_globals(event):
+    """Every template gets ``layout`` (the request's LayoutAPI) and ``master``."""
+    request = event.get('request')
+    if request is None:
+        return
+    event['layout'] = request.layout
+    event['master'] = request.registry.cityportal_master
+    event['macros'] = request.registry.cityportal_macros
+
+
+def includeme(config):
+    config.add_request_method(LayoutAPI, 'layout', reify=True)
+    config.add_subscriber(add_layout_globals, BeforeRender)
+    config.add_static_view('static', 'cityportal:layout/static', cache_max_age=3600)
+    config.add_static_view('deform_static', 'deform:static', cache_max_age=3600)
+    config.add_translation_dirs('colander:locale/', 'deform:locale/', 'cityportal:locale/')
+
+    def load_master():
+        config.registry.cityportal_master = get_renderer(MASTER).implementation()
+        config.registry.cityportal_macros = get_renderer(MACROS).implementation()
+    config.action('cityportal-master', load_master, order=1001)
+    from . import forms
+    forms.configure_deform(config)
+    config.scan(__name__)

@@ -1,0 +1,113 @@
+"""LayoutAPI: what the master template needs, computed once per request."""
+from pyramid.decorator import reify
+from pyramid.i18n import get_localizer
+from pyramid.location import lineage
+
+from ..i18n import LANGUAGES, _
+from ..security import (
+    MANAGE_INTEGRATIONS, MANAGE_USERS, STAFF_AREA, VIEW_AUDIT)
+
+FLASH_QUEUES = ('success', 'info', 'error')
+
+
+class LayoutAPI:
+    def __init__(self, request):
+        self.request = request
+
+    @reify
+    def locale(self):
+        return self.request.locale_name
+
+    def translate(self, msg):
+        return get_localizer(self.request).translate(msg)
+
+    @reify
+    def user(self):
+        return self.request.identity
+
+    @reify
+    def root(self):
+        return self.request.root
+
+    @reify
+    def app_url(self):
+        return self.request.application_url
+
+    def static(self, path):
+        return self.request.static_path('cityportal:layout/static/' + path)
+
+    @reify
+    def csrf_token(self):
+        from pyramid.csrf import get_csrf_token
+        return get_csrf_token(self.request)
+
+    @reify
+    def site_title(self):
+        return self.root.title
+
+    @reify
+    def navigation(self):
+        """Top navigation: (label, url, current?) tuples the user may visit."""
+        request = self.request
+        root = self.root
+        app = self.app_url
+        path = request.path
+        items = [(_('Servicii'), app + '/servicii/'),
+                 (_('Departamente'), app + '/departamente/')]
+        if self.user is not None:
+            if request.has_permission(STAFF_AREA, root):
+                items.append((_('Spațiul de lucru'), app + '/@@personal'))
+            if request.has_permission(MANAGE_USERS, root['utilizatori']):
+                items.append((_('Utilizatori'), app + '/utilizatori/'))
+            if request.has_permission(MANAGE_INTEGRATIONS, root['integrari']):
+                items.append((_('Integrări'), app + '/integrari/'))
+            if request.has_permission(VIEW_AUDIT, root):
+                items.append((_('Jurnal de audit'), app + '/@@audit'))
+        return [(label, url, path.startswith(url[len(app):].rstrip('/') or '/@@none'))
+                for label, url in items]
+
+    @reify
+    def breadcrumbs(self):
+        """(title, url, is_current) from the root to the context."""
+        context = getattr(self.request, 'context', None)
+        if context is None or getattr(self.request, 'exception', None) is not None:
+            return []
+        crumbs = []
+        for res in lineage(context):
+            crumbs.append(res)
+        crumbs.reverse()
+        if len(crumbs) <= 1 and not self.request.view_name:
+            return []
+        out = []
+        for i, res in enumerate(crumbs):
+            title = _('Acasă') if i == 0 else (res.title or res.__name__)
+            out.append((title, self.request.resource_url(res), i == len(crumbs) - 1))
+        return out
+
+    @reify
+    def messages(self):
+        """Flash messages to show once: (queue, text) pairs."""
+        request = self.request
+        cookie = request.registry.settings.get('cityportal.session_cookie', 'cp_session')
+        if cookie not in request.cookies:
+            return []   # no session: nothing flashed, and no session created
+        session = request.session
+        out = []
+        for queue in FLASH_QUEUES:
+            for msg in session.pop_flash(queue):
+                out.append((queue, msg))
+        return out
+
+    def lang_url(self, lang):
+        return '%s/@@lang?code=%s&came_from=%s' % (
+            self.app_url, lang, _quote(self.request.path_qs))
+
+    @reify
+    def languages(self):
+        return [(code, {'ro': 'Română', 'en': 'English'}[code], code == self.locale)
+                for code in LANGUAGES]
+
+
+def _quote(value):
+    from urllib.parse import quote
+    return quote(value, safe='')

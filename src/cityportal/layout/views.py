@@ -1,0 +1,133 @@
+"""Site views: home, search, language switch, staff workspace, error pages."""
+import logging
+from urllib.parse import urlparse
+
+from pyramid.httpexceptions import (
+    HTTPBadRequest, HTTPForbidden, HTTPFound, HTTPNotFound, HTTPSeeOther)
+from pyramid.csrf import BadCSRFToken
+from pyramid.view import (
+    exception_view_config, forbidden_view_config, notfound_view_config, view_config)
+
+from ..catalog.query import search
+from ..i18n import LANG_COOKIE, LANGUAGES, _
+from ..interfaces import IPortalRoot
+from ..security import STAFF_AREA, VIEW
+from .pager import Pager
+
+log = logging.getLogger(__name__)
+
+
+def safe_came_from(request, value, default=None):
+    """``value`` if it is a path inside this portal, else ``default`` (no open redirect)."""
+    default = default or request.application_url + '/'
+    if not value or len(value) > 2000:
+        return default
+    parsed = urlparse(value)
+    if parsed.scheme or parsed.netloc or not value.startswith('/') or value.startswith('//') \
+            or '\\' in value:
+        return default
+    return request.application_url + value
+
+
+@view_config(context=IPortalRoot, permission=VIEW,
+             renderer='cityportal:layout/templates/home.pt')
+def home(context, request):
+    services = context['servicii']
+    return {'categories': [c for c in services.values()][:12]}
+
+
+@view_config(context=IPortalRoot, name='cautare', permission=VIEW,
+             renderer='cityportal:layout/templates/search.pt')
+def search_view(context, request):
+    q = request.GET.get('q', '')[:200]
+    pager = None
+    results = None
+    if q.strip():
+        try:
+            page = max(1, int(request.GET.get('page', 1)))
+        except ValueError:
+            page = 1
+        page = min(page, 1000)
+        results = search(request, context, text=q, sort='relevance',
+                         offset=(page - 1) * 20, limit=20)
+        pager = Pager(request, results.total, per_page=20)
+    else:
+        from ..catalog.query import Results
+        results = Results(0)
+    return {'q': q, 'results': results, 'pager': pager}
+
+
+@view_config(context=IPortalRoot, name='lang', permission=VIEW)
+def switch_language(context, request):
+    code = request.GET.get('code')
+    target = safe_came_from(request, request.GET.get('came_from'))
+    response = HTTPSeeOther(target)
+    if code in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600,
+                            path='/', samesite='Lax', httponly=True)
+    return response
+
+
+@view_config(context=IPortalRoot, name='personal', permission=STAFF_AREA,
+             renderer='cityportal:layout/templates/workspace.pt')
+def workspace(context, request):
+    """The staff home: what this account can reach."""
+    from ..security import local_roles_for
+    identity = request.identity
+    departments = []
+    for dep in context['departamente'].values():
+        roles = local_roles_for(identity.userid, dep) - set(identity.roles)
+        if roles or request.has_permission('work-case', dep):
+            departments.append((dep, sorted(roles)))
+    return {'departments': departments}
+
+
+# errors ---------------------------------------------------------------
+
+def _error(request, status, title, message):
+    from pyramid.renderers import render_to_response
+    request.response.status = status
+    return render_to_response('cityportal:layout/templates/error.pt',
+                              {'title': title, 'message': message},
+                              request=request, response=request.response)
+
+
+@forbidden_view_config()
+def forbidden(exc, request):
+    if request.identity is None:
+        login = request.application_url + '/login?came_from=' + _quote(request.path_qs)
+        return HTTPFound(login)
+    return _error(request, 403, _('Acces interzis'),
+                  _('Contul dumneavoastră nu are dreptul să vadă această pagină.'))
+
+
+@notfound_view_config()
+def notfound(exc, request):
+    return _error(request, 404, _('Pagina nu a fost găsită'),
+                  _('Adresa cerută nu există sau a fost mutată.'))
+
+
+@exception_view_config(BadCSRFToken)
+def bad_csrf(exc, request):
+    return _error(request, 400, _('Formularul a expirat'),
+                  _('Din motive de securitate, formularul trebuie retrimis. '
+                    'Întoarceți-vă la pagina anterioară, reîncărcați-o și trimiteți din nou.'))
+
+
+@exception_view_config(HTTPBadRequest)
+def bad_request(exc, request):
+    return _error(request, 400, _('Cerere invalidă'),
+                  _('Cererea nu a putut fi înțeleasă. Verificați datele și încercați din nou.'))
+
+
+@exception_view_config(Exception)
+def server_error(exc, request):
+    log.exception('unhandled error on %s', request.path)
+    return _error(request, 500, _('Eroare internă'),
+                  _('A apărut o eroare neașteptată. Nu s-a salvat nimic; încercați din nou '
+                    'peste câteva momente. Dacă problema persistă, anunțați primăria.'))
+
+
+def _quote(value):
+    from urllib.parse import quote
+    return quote(value, safe='/')

@@ -1,0 +1,42 @@
+"""Wire the security policy, sessions and CSRF into the configurator."""
+from pyramid.csrf import CookieCSRFStoragePolicy
+from pyramid.settings import asbool
+
+from .security import SecurityPolicy
+from .sessions import session_factory_from_settings
+
+IDENTITY_KEY = 'cityportal.identity'
+
+
+def find_identity(request, userid):
+    """The account for ``userid`` (cached on the request), or None."""
+    env = request.environ
+    cached = env.get(IDENTITY_KEY)
+    if cached is not None and cached[0] == userid:
+        return cached[1]
+    users = request.root.get('utilizatori')
+    account = users.get(userid) if users is not None else None
+    if account is not None and not account.active:
+        account = None
+    env[IDENTITY_KEY] = (userid, account)
+    return account
+
+
+class PortalSecurityPolicy(SecurityPolicy):
+    def remember(self, request, userid, **kw):
+        request.environ.pop(IDENTITY_KEY, None)
+        return super().remember(request, userid, **kw)
+
+    def forget(self, request, **kw):
+        request.environ.pop(IDENTITY_KEY, None)
+        return super().forget(request, **kw)
+
+
+def includeme(config):
+    settings = config.registry.settings
+    config.set_session_factory(session_factory_from_settings(settings))
+    config.set_security_policy(PortalSecurityPolicy(find_identity))
+    config.set_csrf_storage_policy(CookieCSRFStoragePolicy(
+        cookie_name='cp_csrf', secure=asbool(settings.get('cityportal.secure_cookies')),
+        httponly=True, samesite='Lax'))
+    config.set_default_csrf_options(require_csrf=True)
