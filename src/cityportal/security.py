@@ -36,6 +36,8 @@ EDITOR = 'Editor'
 PUBLISHER = 'Publisher'
 OPERATOR = 'Operator'
 MANAGER = 'Manager'
+#: implied for every active staff account (never granted by hand)
+STAFF = 'Staff'
 
 #: roles a manager can grant to staff (Anonymous and Citizen are implied)
 STAFF_ROLES = (CLERK, SIGNATORY, EDITOR, PUBLISHER, OPERATOR, MANAGER)
@@ -77,6 +79,7 @@ ALL_NAMED_PERMISSIONS = (
 ROOT_ACL = (
     (Allow, role(MANAGER), ALL_PERMISSIONS),
     (Allow, Everyone, VIEW),
+    (Allow, role(STAFF), STAFF_AREA),
     (Allow, role(CITIZEN), SUBMIT),
     (Allow, role(CLERK), (STAFF_AREA, WORK_CASE, VIEW_DOSSIER)),
     (Allow, role(SIGNATORY), (STAFF_AREA, WORK_CASE, VIEW_DOSSIER, SIGN)),
@@ -184,6 +187,14 @@ def keyed_hash(secret, value):
                     hashlib.sha256).hexdigest()
 
 
+def identity_roles(identity):
+    """Global roles of an identity, with the implied Staff role for staff."""
+    roles = tuple(identity.roles)
+    if getattr(identity, 'is_staff', False):
+        roles += (STAFF,)
+    return roles
+
+
 # The policy -----------------------------------------------------------
 
 class SecurityPolicy:
@@ -213,7 +224,7 @@ class SecurityPolicy:
         identity = request.identity
         if identity is None or not identity.active:
             return [Everyone]
-        return principals_for(identity.userid, identity.roles, context)
+        return principals_for(identity.userid, identity_roles(identity), context)
 
     def permits(self, request, context, permission):
         principals = self.effective_principals(request, context)

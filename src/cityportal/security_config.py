@@ -8,13 +8,22 @@ from .sessions import session_factory_from_settings
 IDENTITY_KEY = 'cityportal.identity'
 
 
+def app_root(request):
+    """The application root, also before traversal has set request.root."""
+    root = getattr(request, 'root', None)
+    if root is None:
+        from .root import root_factory
+        root = root_factory(request)
+    return root
+
+
 def find_identity(request, userid):
     """The account for ``userid`` (cached on the request), or None."""
     env = request.environ
     cached = env.get(IDENTITY_KEY)
     if cached is not None and cached[0] == userid:
         return cached[1]
-    users = request.root.get('utilizatori')
+    users = app_root(request).get('utilizatori')
     account = users.get(userid) if users is not None else None
     if account is not None and not account.active:
         account = None

@@ -92,6 +92,7 @@ class StaffUser(Item):
     active = True
     last_login = None
     roles = frozenset()
+    is_staff = True
 
     def __init__(self, title='', password=None, roles=(), **kw):
         super().__init__(title, **kw)

@@ -34,7 +34,7 @@ class LoginSchema(colander.MappingSchema):
 
 class LoginForm(FormView):
     schema = LoginSchema
-    buttons = (deform.Button('login', _('Intră în cont')),)
+    buttons = (deform.Button('submit', _('Intră în cont')),)
     cancel = False
     title = _('Autentificare personal')
 

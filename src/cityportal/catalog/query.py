@@ -13,7 +13,7 @@ from hypatia.text.parsetree import ParseError
 from pyramid.authorization import Authenticated, Everyone
 from pyramid.traversal import find_root, resource_path
 
-from ..security import VIEW, role, user_principal
+from ..security import VIEW, identity_roles, role, user_principal
 from .folding import fold
 
 _WORD = re.compile(r'\w+', re.UNICODE)
@@ -47,7 +47,7 @@ def user_principals(request):
     principals = [Everyone]
     if identity is not None and identity.active:
         principals += [Authenticated, user_principal(identity.userid)]
-        principals += [role(r) for r in identity.roles]
+        principals += [role(r) for r in identity_roles(identity)]
     return principals
 
 

@@ -1,0 +1,159 @@
+"""Shared plumbing of the benchmarks: paths, settings, the apps, the data.
+
+Everything the benchmarks write lives under bench/out/ (gitignored): the
+FileStorage with the demo site plus a folder of 100,000 children, its blobs
+directory and a ``var`` directory. Nothing here touches the project's var/.
+
+The data is built with the real application (its registry, so the demo
+content goes through the events and the catalog) and reused on later runs.
+"""
+import os
+import sys
+import time
+import warnings
+
+# pyramid 2.1 imports pkg_resources (see ../shared/STACK.md, trap 1): quiet
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
+
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+PROJECT_DIR = os.path.dirname(BENCH_DIR)
+OUT_DIR = os.path.join(BENCH_DIR, 'out')
+DATA_FS = os.path.join(OUT_DIR, 'Data.fs')
+BLOBS_DIR = os.path.join(OUT_DIR, 'blobs')
+VAR_DIR = os.path.join(OUT_DIR, 'var')
+
+LISTING_NAME = 'bench-listing'
+N_CHILDREN = 100_000
+BATCH = 10_000
+PER_PAGE = 50          # cityportal.content.views.PER_PAGE
+DEEP_PAGE = 500
+
+#: (label, path, query string, a text the page must contain)
+PORTAL_PAGES = (
+    ('home', '/', '', 'Categorii de servicii'),
+    ('listing p1', '/%s/' % LISTING_NAME, '', 'Cerere 000050'),
+    ('listing p500', '/%s/' % LISTING_NAME, 'page=%d' % DEEP_PAGE,
+     'Cerere %06d' % (DEEP_PAGE * PER_PAGE)),
+)
+BARE_PAGE = ('bare hello', '/', '', 'Hello World!')
+
+
+def child_name(i):
+    return 'cerere-%06d' % i
+
+
+def child_title(i):
+    return 'Cerere %06d' % i
+
+
+def zodb_uri():
+    return ('file://%s?blobstorage_dir=%s&connection_cache_size=20000'
+            % (DATA_FS, BLOBS_DIR))
+
+
+def portal_settings(reload_templates=False):
+    """Settings like etc/development.ini, on the bench storage.
+
+    ``pyramid.reload_templates`` is false by default (as in production.ini):
+    development.ini turns it on, which makes Chameleon stat the template
+    files on every render; pass ``reload_templates=True`` to measure that.
+    """
+    os.makedirs(VAR_DIR, exist_ok=True)
+    return {
+        'pyramid.reload_templates': 'true' if reload_templates else 'false',
+        'pyramid.debug_authorization': 'false',
+        'pyramid.debug_notfound': 'false',
+        'pyramid.default_locale_name': 'ro',
+        'zodbconn.uri': zodb_uri(),
+        'retry.attempts': '3',
+        'tm.manager_hook': 'pyramid_tm.explicit_manager',
+        'cityportal.var': VAR_DIR,
+        'cityportal.secret': 'bench-secret-not-for-production',
+        'cityportal.session_timeout': '900',
+        'cityportal.secure_cookies': 'false',
+    }
+
+
+def make_portal_app(reload_templates=False):
+    import cityportal
+    return cityportal.main({}, **portal_settings(reload_templates))
+
+
+def make_bare_app():
+    """Pyramid's hello world (same Pyramid, no ZODB, no templates)."""
+    from pyramid.config import Configurator
+    from pyramid.response import Response
+
+    def hello_world(request):
+        return Response('Hello World!')
+
+    with Configurator() as config:
+        config.add_route('hello', '/')
+        config.add_view(hello_world, route_name='hello')
+    return config.make_wsgi_app()
+
+
+def log(msg):
+    sys.stderr.write(msg + '\n')
+    sys.stderr.flush()
+
+
+def ensure_data(n=N_CHILDREN):
+    """Build bench/out/Data.fs if it is missing or incomplete; reuse it otherwise.
+
+    The site is bootstrapped and seeded with the app's registry (events and
+    catalog run for the small demo data). The listing folder is a plain
+    ``cityportal.folder.Folder`` in the portal root; its children are
+    ``cityportal.content.Item`` objects added with ``registry=None`` (no
+    events, so not catalogued: the listing's default order pages the
+    folder's BTree and never asks the catalog).
+    """
+    import transaction
+    from cityportal.content import Item
+    from cityportal.demo import seed
+    from cityportal.folder import Folder
+    from cityportal.root import bootstrap
+
+    os.makedirs(OUT_DIR, exist_ok=True)
+    app = make_portal_app()
+    registry = app.registry
+    db = registry._zodb_databases['']
+    tm = transaction.TransactionManager(explicit=True)
+    conn = db.open(transaction_manager=tm)
+    try:
+        tm.begin()
+        root = bootstrap(conn.root(), registry)
+        seed(root, registry)
+        folder = root.get(LISTING_NAME)
+        if folder is None:
+            folder = Folder('Listare de test (%d de elemente)' % n)
+            root.add(LISTING_NAME, folder, registry=registry)
+        tm.commit()
+        have = len(folder)
+        if have >= n:
+            return have
+        log('building %s: %d children to add (once; reused later)' % (DATA_FS, n - have))
+        t0 = time.time()
+        i = 1
+        while i <= n:
+            tm.begin()
+            stop = min(n, i + BATCH - 1)
+            for j in range(i, stop + 1):
+                name = child_name(j)
+                if name not in folder:
+                    folder.add(name, Item(title=child_title(j)), registry=None)
+            tm.commit()
+            conn.cacheMinimize()
+            log('  %6d/%d (%.1f s)' % (stop, n, time.time() - t0))
+            i = stop + 1
+        # read the count in a new transaction: outside one, an explicit-mode
+        # connection still loads ghosts from its last snapshot (stale)
+        tm.begin()
+        return len(folder)
+    finally:
+        try:
+            tm.abort()
+        except Exception:
+            pass
+        conn.close()
+        db.close()
