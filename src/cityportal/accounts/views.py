@@ -34,6 +34,7 @@ class LoginSchema(colander.MappingSchema):
 
 class LoginForm(FormView):
     schema = LoginSchema
+    renderer = 'cityportal:accounts/templates/login.pt'
     buttons = (deform.Button('submit', _('Intră în cont')),)
     cancel = False
     title = _('Autentificare personal')

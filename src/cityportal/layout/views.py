@@ -96,6 +96,8 @@ def _error(request, status, title, message):
 def forbidden(exc, request):
     if request.identity is None:
         login = request.application_url + '/login?came_from=' + _quote(request.path_qs)
+        if getattr(request.session, 'expired', False):
+            login += '&expired=1'
         return HTTPFound(login)
     return _error(request, 403, _('Acces interzis'),
                   _('Contul dumneavoastră nu are dreptul să vadă această pagină.'))

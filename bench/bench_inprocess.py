@@ -1,0 +1,243 @@
+"""CPU microseconds per request, calling the WSGI apps in-process (no server).
+
+    .venv/bin/python bench/bench_inprocess.py [--runs 7] [--seconds 0.4]
+                                              [--reload-templates] [--cold]
+                                              [--profile]
+
+Builds (or reuses) bench/out/Data.fs, makes the portal app on it with the
+settings of etc/development.ini (but pyramid.reload_templates = false, as in
+production; --reload-templates measures development's setting) and a bare
+Pyramid hello-world, and calls both directly with a WSGI environ and a
+no-op start_response (no WebTest, no sockets). Each page is warmed up, then
+measured in ``--runs`` runs of N requests (N calibrated so a run lasts about
+``--seconds`` of CPU); runs of the different pages are interleaved so noise
+hits all of them. The figure is time.process_time() per request, median of
+the runs (min and max shown too).
+
+--cold     also time the first request of each page on a freshly opened
+           database (empty ZODB cache): one sample each, wall and CPU.
+--profile  print the top functions (cProfile, stdlib) for each portal page.
+"""
+import argparse
+import gc
+import io
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import common  # noqa: E402
+
+TARGETS = {
+    # label: max µs in-process
+    'home': 500,
+    'listing p1': 800,
+    'listing p500': 800,
+}
+MAX_DEEP_RATIO = 1.20   # page 500 within 20% of page 1
+
+
+def make_environ(path, qs):
+    return {
+        'REQUEST_METHOD': 'GET',
+        'SCRIPT_NAME': '',
+        'PATH_INFO': path,
+        'QUERY_STRING': qs,
+        'SERVER_NAME': '127.0.0.1',
+        'SERVER_PORT': '6543',
+        'SERVER_PROTOCOL': 'HTTP/1.1',
+        'REMOTE_ADDR': '127.0.0.1',
+        'HTTP_HOST': '127.0.0.1:6543',
+        'HTTP_ACCEPT': 'text/html',
+        'HTTP_USER_AGENT': 'cityportal-bench',
+        'wsgi.version': (1, 0),
+        'wsgi.url_scheme': 'http',
+        'wsgi.input': io.BytesIO(b''),
+        'wsgi.errors': sys.stderr,
+        'wsgi.multithread': False,
+        'wsgi.multiprocess': False,
+        'wsgi.run_once': False,
+    }
+
+
+def call(app, path, qs=''):
+    """One GET through the WSGI app; returns (status, body)."""
+    status_headers = []
+
+    def start_response(status, headers, exc_info=None):
+        status_headers.append(status)
+        return lambda data: None
+
+    result = app(make_environ(path, qs), start_response)
+    try:
+        body = b''.join(result)
+    finally:
+        close = getattr(result, 'close', None)
+        if close is not None:
+            close()
+    return status_headers[0], body
+
+
+def check(app, label, path, qs, expect):
+    status, body = call(app, path, qs)
+    text = body.decode('utf-8')
+    if not status.startswith('200') or expect not in text:
+        raise SystemExit('%s %s?%s: unexpected answer %s (%d bytes, %r not found)'
+                         % (label, path, qs, status, len(body), expect))
+    return len(body)
+
+
+def run_once(app, path, qs, n):
+    """CPU seconds per request over ``n`` requests (and wall seconds)."""
+    c0, w0 = time.process_time(), time.perf_counter()
+    for _ in range(n):
+        call(app, path, qs)
+    return (time.process_time() - c0) / n, (time.perf_counter() - w0) / n
+
+
+def calibrate(app, path, qs, seconds):
+    n = 20
+    while True:
+        cpu, _ = run_once(app, path, qs, n)
+        if cpu * n >= seconds / 4 or n >= 200_000:
+            return max(20, int(seconds / max(cpu, 1e-7)))
+        n *= 4
+
+
+def measure(pages, runs, seconds, warmup=200):
+    """pages: [(label, app, path, qs)] -> {label: dict of figures}."""
+    sizes = {}
+    for label, app, path, qs in pages:
+        for _ in range(warmup):
+            call(app, path, qs)
+        sizes[label] = calibrate(app, path, qs, seconds)
+    samples = {label: [] for label, *_ in pages}
+    walls = {label: [] for label, *_ in pages}
+    for _ in range(runs):
+        for label, app, path, qs in pages:
+            gc.collect()
+            cpu, wall = run_once(app, path, qs, sizes[label])
+            samples[label].append(cpu * 1e6)
+            walls[label].append(wall * 1e6)
+    out = {}
+    for label, *_ in pages:
+        s = samples[label]
+        out[label] = {
+            'n': sizes[label], 'median': statistics.median(s), 'min': min(s),
+            'max': max(s), 'wall': statistics.median(walls[label]),
+        }
+    return out
+
+
+def cold(reload_templates):
+    """First request of each page on a freshly opened database."""
+    rows = []
+    for label, path, qs, expect in common.PORTAL_PAGES:
+        app = common.make_portal_app(reload_templates)
+        # compile the templates and fill the cache for another page first,
+        # so this measures the ZODB loads, not Chameleon's compile
+        call(app, '/servicii/', '')
+        db = app.registry._zodb_databases['']
+        db.cacheMinimize()
+        c0, w0 = time.process_time(), time.perf_counter()
+        status, body = call(app, path, qs)
+        cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+        rows.append((label, cpu * 1e6, wall * 1e6))
+        db.close()
+    return rows
+
+
+def profile(app, pages, n=300, top=25):
+    import cProfile
+    import pstats
+    for label, path, qs, expect in pages:
+        for _ in range(50):
+            call(app, path, qs)
+        prof = cProfile.Profile()
+        prof.enable()
+        for _ in range(n):
+            call(app, path, qs)
+        prof.disable()
+        print('\n=== cProfile: %s (%s%s), %d requests, sorted by own time ===' % (
+            label, path, '?' + qs if qs else '', n))
+        stats = pstats.Stats(prof)
+        stats.strip_dirs().sort_stats('tottime').print_stats(top)
+        print('=== %s: sorted by cumulative time ===' % label)
+        stats.sort_stats('cumulative').print_stats(top)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--runs', type=int, default=7)
+    p.add_argument('--seconds', type=float, default=0.4,
+                   help='CPU seconds per run and page (default 0.4)')
+    p.add_argument('--reload-templates', action='store_true',
+                   help='pyramid.reload_templates = true (development.ini)')
+    p.add_argument('--cold', action='store_true')
+    p.add_argument('--profile', action='store_true')
+    args = p.parse_args(argv)
+
+    common.ensure_data()
+    portal = common.make_portal_app(args.reload_templates)
+    bare = common.make_bare_app()
+
+    label, path, qs, expect = common.BARE_PAGE
+    check(bare, label, path, qs, expect)
+    pages = [(label, bare, path, qs)]
+    sizes = {}
+    for label, path, qs, expect in common.PORTAL_PAGES:
+        sizes[label] = check(portal, label, path, qs, expect)
+        pages.append((label, portal, path, qs))
+
+    if args.profile:
+        profile(portal, common.PORTAL_PAGES)
+        return 0
+
+    print('cityportal in-process benchmark, %s, Python %s, %d CPUs, '
+          'reload_templates=%s' % (
+              time.strftime('%Y-%m-%d %H:%M'), sys.version.split()[0],
+              os.cpu_count(), 'true' if args.reload_templates else 'false'))
+    print('CPU time per request (time.process_time), median of %d runs of ~%.1f s each'
+          % (args.runs, args.seconds))
+    res = measure(pages, args.runs, args.seconds)
+    bare_us = res[common.BARE_PAGE[0]]['median']
+    print()
+    print('%-14s %8s %9s %9s %9s %9s %8s %8s  %s' % (
+        'page', 'N/run', 'median', 'min', 'max', 'wall', 'x bare', 'bytes', 'target'))
+    failed = 0
+    for label, *_ in pages:
+        r = res[label]
+        target = TARGETS.get(label)
+        if target is None:
+            verdict = '(reference)'
+        else:
+            ok = r['median'] <= target
+            failed += not ok
+            verdict = '<= %d us: %s' % (target, 'PASS' if ok else 'FAIL')
+        print('%-14s %8d %7.0f us %6.0f us %6.0f us %6.0f us %7.1fx %8s  %s' % (
+            label, r['n'], r['median'], r['min'], r['max'], r['wall'],
+            r['median'] / bare_us, sizes.get(label, ''), verdict))
+    p1 = res['listing p1']['median']
+    p500 = res['listing p500']['median']
+    ratio = p500 / p1
+    ok = abs(ratio - 1) <= MAX_DEEP_RATIO - 1
+    failed += not ok
+    print()
+    print('listing page 500 / page 1: %.2f (target: within 20%%, <= %.2f): %s' % (
+        ratio, MAX_DEEP_RATIO, 'PASS' if ok else 'FAIL'))
+
+    if args.cold:
+        portal.registry._zodb_databases[''].close()   # release the file lock
+        print()
+        print('cold ZODB cache (first request after db.cacheMinimize(), one sample):')
+        for label, cpu, wall in cold(args.reload_templates):
+            print('  %-14s cpu %8.0f us   wall %8.0f us' % (label, cpu, wall))
+    print()
+    print('%s' % ('all targets met' if not failed else '%d target(s) not met' % failed))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""Browser fixtures: a real pserve over a seeded FileStorage, Debian's chromium.
+
+    portal_url (session): writes a temp ini (etc/testing.ini with its own
+        Data.fs, blobs and var dir, listening on a free loopback port), runs
+        cityportal-seed on it, starts pserve, yields the base URL
+    chromium (session): makes sure /usr/bin/chromium and /usr/bin/chromedriver
+        exist (apt-get installs them if it can), else skips
+    driver (per test): headless Chrome via selenium and chromedriver, never
+        selenium-manager; a screenshot lands in the test's tmp dir on failure
+
+Chromium only ever talks to loopback: the flags below keep it from reaching
+Google's hosts (updates, sync, field trials, QUIC probes).
+"""
+import configparser
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+# selenium-manager must never try to download a driver or a browser
+os.environ['SE_OFFLINE'] = 'true'
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROJECT = os.path.dirname(os.path.dirname(HERE))
+TESTING_INI = os.path.join(PROJECT, 'etc', 'testing.ini')
+BIN = os.path.dirname(sys.executable)
+
+CHROMIUM = '/usr/bin/chromium'
+CHROMEDRIVER = '/usr/bin/chromedriver'
+CHROMIUM_FLAGS = (
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--disable-dev-shm-usage', '--window-size=1280,1000',
+)
+START_TIMEOUT = 30
+
+
+def _free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def _write_ini(tmp, port):
+    cp = configparser.ConfigParser(interpolation=None)
+    cp.optionxform = str  # keep keys as they are (e.g. pyramid.reload_templates)
+    with open(TESTING_INI, encoding='utf-8') as f:
+        cp.read_file(f)
+    app = cp['app:main']
+    app['zodbconn.uri'] = 'file://%s/Data.fs?blobstorage_dir=%s/blobs' % (tmp, tmp)
+    app['cityportal.var'] = tmp
+    cp['server:main']['listen'] = '127.0.0.1:%d' % port
+    path = os.path.join(tmp, 'browser.ini')
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write('# written by tests/browser/conftest.py from etc/testing.ini\n')
+        cp.write(f)
+    return path
+
+
+def _answers(url):
+    # loopback only: never through a proxy from the environment
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=2) as res:
+            return res.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@pytest.fixture(scope='session')
+def portal_url():
+    tmp = tempfile.mkdtemp(prefix='cityportal-browser-')
+    port = _free_port()
+    ini = _write_ini(tmp, port)
+    seed = subprocess.run([os.path.join(BIN, 'cityportal-seed'), ini], cwd=PROJECT,
+                          capture_output=True, text=True, timeout=120)
+    if seed.returncode != 0:
+        pytest.fail('cityportal-seed failed (%d):\n%s\n%s' % (
+            seed.returncode, seed.stdout, seed.stderr))
+    log_path = os.path.join(tmp, 'pserve.log')
+    log = open(log_path, 'w+', encoding='utf-8')
+    proc = subprocess.Popen([os.path.join(BIN, 'pserve'), ini], cwd=PROJECT,
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = 'http://127.0.0.1:%d' % port
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _answers(base + '/'):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                with open(log_path, encoding='utf-8') as f:
+                    output = f.read()
+                pytest.fail('pserve did not answer on %s (exit %s):\n%s' % (
+                    base, proc.poll(), output))
+            time.sleep(0.1)
+        yield base
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _install_chromium():
+    """Try apt-get; return None on success, else why it was impossible."""
+    apt = shutil.which('apt-get')
+    if apt is None:
+        return 'apt-get is not available (not a Debian system?)'
+    cmd = [apt, 'install', '-y', '-o', 'DPkg::Lock::Timeout=600',
+           'chromium', 'chromium-driver']
+    if os.geteuid() != 0:
+        sudo = shutil.which('sudo')
+        if sudo is None or subprocess.run([sudo, '-n', 'true'],
+                                          capture_output=True).returncode != 0:
+            return 'not root and no password-less sudo to run apt-get'
+        cmd = [sudo, '-n', '-E'] + cmd
+    env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
+    print('installing chromium: %s' % ' '.join(cmd))
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    if res.returncode != 0:
+        return 'apt-get install failed (%d): %s' % (res.returncode, res.stderr[-2000:])
+    return None
+
+
+@pytest.fixture(scope='session')
+def chromium():
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
+    if missing:
+        why = _install_chromium()
+        missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
+        if missing:
+            reason = 'chromium not usable, missing %s: %s' % (
+                ', '.join(missing), why or 'apt-get did not install them')
+            print(reason)
+            pytest.skip(reason)
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        reason = 'selenium is not installed in this venv (pip install selenium)'
+        print(reason)
+        pytest.skip(reason)
+    return CHROMIUM, CHROMEDRIVER
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, 'rep_' + rep.when, rep)
+
+
+@pytest.fixture
+def driver(request, chromium, tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary, chromedriver = chromium
+    profile = tempfile.mkdtemp(prefix='cityportal-chromium-')
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument('--user-data-dir=%s' % profile)
+    service = Service(executable_path=chromedriver,
+                      log_output=str(tmp_path / 'chromedriver.log'))
+    browser = webdriver.Chrome(options=options, service=service)
+    browser.set_page_load_timeout(20)
+    browser.implicitly_wait(0)
+    try:
+        yield browser
+    finally:
+        rep = getattr(request.node, 'rep_call', None)
+        if rep is not None and rep.failed:
+            shot = tmp_path / 'failure.png'
+            try:
+                browser.save_screenshot(str(shot))
+                (tmp_path / 'failure.html').write_text(browser.page_source, encoding='utf-8')
+                print('screenshot: %s' % shot)
+            except Exception as e:  # the browser may be gone already
+                print('no screenshot: %s' % e)
+        browser.quit()
+        shutil.rmtree(profile, ignore_errors=True)
