@@ -35,6 +35,7 @@ tests_require = [
     'pytest',
     'selenium',
     'Babel',
+    'lingva',               # message extraction: python -m cityportal.locale_tools
 ]
 
 setup(

@@ -15,6 +15,8 @@ import warnings
 # pyramid 2.1 imports pkg_resources (see ../shared/STACK.md, trap 1): quiet
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
+from persistent import Persistent  # noqa: E402
+
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 PROJECT_DIR = os.path.dirname(BENCH_DIR)
 OUT_DIR = os.path.join(BENCH_DIR, 'out')
@@ -157,3 +159,89 @@ def ensure_data(n=N_CHILDREN):
             pass
         conn.close()
         db.close()
+
+
+# Reference points for the breakdown ------------------------------------
+
+TEMPLATES_DIR = os.path.join(BENCH_DIR, 'templates')
+MINIMAL_PT = os.path.join(TEMPLATES_DIR, 'minimal.pt')          # one line
+MASTER_ONLY_PT = os.path.join(TEMPLATES_DIR, 'master_only.pt')  # master, empty slot
+
+#: (label, path, query string, expected text) of the breakdown rows
+ZODB_MINIMAL_PAGE = ('zodb minimal', '/', '', '<h1>Bench</h1>')
+BREAKDOWN_PAGES = (
+    ('portal plain', '/@@bench-plain', '', 'plain'),
+    ('portal 1-line', '/@@bench-minimal', '', '<h1>Primăria'),
+    ('portal master', '/@@bench-master', '', 'Portalul Unic'),
+)
+
+
+class BenchRoot(Persistent):
+    """The root resource of the minimal Pyramid + ZODB app."""
+    __name__ = ''
+    __parent__ = None
+
+    def __init__(self, title):
+        self.title = title
+
+
+def make_zodb_minimal_app():
+    """A minimal Pyramid + ZODB app: pyramid_tm, pyramid_zodbconn (in-memory
+    storage), traversal from a persistent root, one view with a one-line
+    Chameleon template. The issue's 'minimal Pyramid+ZODB view' reference."""
+    import transaction
+    from pyramid.config import Configurator
+    from pyramid_zodbconn import get_connection
+
+    def root_factory(request):
+        return get_connection(request).root()['app']
+
+    def view(context, request):
+        return {'title': context.title}
+
+    settings = {'zodbconn.uri': 'memory://', 'tm.manager_hook': 'pyramid_tm.explicit_manager',
+                'pyramid.reload_templates': 'false'}
+    with Configurator(settings=settings, root_factory=root_factory) as config:
+        config.include('pyramid_tm')
+        config.include('pyramid_zodbconn')
+        config.include('pyramid_chameleon')
+        config.add_view(view, context=BenchRoot, renderer=MINIMAL_PT)
+    app = config.make_wsgi_app()
+    db = app.registry._zodb_databases['']
+    tm = transaction.TransactionManager()
+    conn = db.open(transaction_manager=tm)
+    conn.root()['app'] = BenchRoot('Bench')
+    tm.commit()
+    conn.close()
+    return app
+
+
+def add_breakdown_views(app):
+    """Register three views on the portal's root, to split its costs:
+
+    @@bench-plain    a plain Response: tweens, ZODB connection, root, security
+    @@bench-minimal  the same with a one-line template
+    @@bench-master   the site's master template with an empty content slot
+    """
+    from pyramid.config import Configurator
+    from pyramid.response import Response
+    from cityportal.interfaces import IPortalRoot
+    from cityportal.security import VIEW
+
+    def plain(context, request):
+        return Response('plain')
+
+    def minimal(context, request):
+        return {'title': context.title}
+
+    def master(context, request):
+        return {}
+
+    config = Configurator(registry=app.registry)
+    config.add_view(plain, context=IPortalRoot, name='bench-plain', permission=VIEW)
+    config.add_view(minimal, context=IPortalRoot, name='bench-minimal', permission=VIEW,
+                    renderer=MINIMAL_PT)
+    config.add_view(master, context=IPortalRoot, name='bench-master', permission=VIEW,
+                    renderer=MASTER_ONLY_PT)
+    config.commit()
+    return app

@@ -128,7 +128,8 @@ def root(db):
     from cityportal.root import APP_ROOT_KEY
     app_root = conn.root()[APP_ROOT_KEY]
     yield RootHandle(app_root, tm, conn)
-    tm.abort()
+    if tm.isDoomed() or tm._txn is not None:
+        tm.abort()
     conn.close()
 
 
@@ -144,6 +145,11 @@ class RootHandle:
         self.tm.abort()
         self.tm.begin()
         return self._root
+
+    def commit(self):
+        """Commit what the test changed directly; the app sees it next request."""
+        self.tm.commit()
+        self.tm.begin()
 
     def __getattr__(self, name):
         return getattr(self._root, name)

@@ -168,7 +168,7 @@ def update(languages=TARGET_LANGUAGES):
         else:
             catalog = Catalog(locale=language, domain=DOMAIN, project='cityportal',
                               version='0.1.0', copyright_holder='cityportal',
-                              charset='utf-8')
+                              charset='utf-8', fuzzy=False)
         # no fuzzy matching: a guessed translation of a changed Romanian
         # string is worse than a missing one (check reports it)
         catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)

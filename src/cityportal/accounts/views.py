@@ -122,8 +122,7 @@ class AddUserForm(FormView):
                 email=appstruct['email'], function=appstruct['function'],
                 registry=self.request.registry, request=self.request)
         except (InvalidName, DuplicateName) as e:
-            raise colander.Invalid(self.build_form().schema, str(e),
-                                   {'userid': str(e)}) from None
+            raise self.field_error('userid', str(e)) from None
         user.active = appstruct['active']
         self.request.session.flash(_('Contul „${id}” a fost creat.',
                                      mapping={'id': user.userid}), 'success')
@@ -152,9 +151,8 @@ class EditUserForm(FormView):
         roles = appstruct.pop('roles')
         if self.context.userid == request.identity.userid and \
                 'Manager' in self.context.roles and 'Manager' not in roles:
-            raise colander.Invalid(self.build_form().schema, '',
-                                   {'roles': request.localizer.translate(
-                                       _('Nu vă puteți retrage singur rolul de administrator.'))})
+            raise self.field_error(
+                'roles', _('Nu vă puteți retrage singur rolul de administrator.'))
         api.content.edit(self.context, registry=request.registry, request=request,
                          **appstruct)
         if set(roles) != set(self.context.roles):
@@ -207,8 +205,7 @@ class OwnPasswordForm(FormView):
     def success(self, appstruct):
         user = self.request.identity
         if not user.check_password(appstruct['current']):
-            raise colander.Invalid(self.build_form().schema, '', {
-                'current': self.request.localizer.translate(_('Parola actuală nu este corectă.'))})
+            raise self.field_error('current', _('Parola actuală nu este corectă.'))
         user.set_password(appstruct['password'])
         audit(self.request, 'user.password', target=user)
         self.request.session.flash(_('Parola a fost schimbată.'), 'success')

@@ -127,8 +127,7 @@ class AddForm(FormView):
                                      registry=self.request.registry,
                                      request=self.request, **appstruct)
         except (InvalidName, DuplicateName) as e:
-            raise colander.Invalid(self.build_form().schema, str(e),
-                                   {'__name__': str(e)}) from None
+            raise self.field_error('__name__', str(e)) from None
         self.request.session.flash(_('„${title}” a fost adăugat.',
                                      mapping={'title': obj.title}), 'success')
         return HTTPSeeOther(self.request.resource_url(obj))

@@ -68,6 +68,22 @@ class FormView:
     def cancel_url(self):
         return self.request.resource_url(self.context)
 
+    def field_error(self, name, message):
+        """An Invalid for the field ``name`` that ``success`` may raise.
+
+        The form re-renders with ``message`` next to that field and all the
+        submitted values; the transaction is doomed.
+        """
+        schema = self.form.schema
+        if not isinstance(message, str):
+            message = self.request.localizer.translate(message)
+        error = colander.Invalid(schema, '')
+        for pos, node in enumerate(schema.children):
+            if node.name == name:
+                error.add(colander.Invalid(node, message), pos)
+                return error
+        return colander.Invalid(schema, message)
+
     # machinery ---------------------------------------------------------
 
     def build_form(self):
@@ -86,7 +102,7 @@ class FormView:
 
     def __call__(self):
         request = self.request
-        form = self.build_form()
+        form = self.form = self.build_form()
         if request.method == 'POST':
             if 'cancel' in request.POST:
                 from pyramid.httpexceptions import HTTPSeeOther

@@ -1,0 +1,139 @@
+"""Staff login: session rotation, cookie flags, throttling, audit, logout."""
+import time
+
+import pytest
+
+from conftest import DEMO_PASSWORDS
+
+
+def session_cookie(testapp):
+    return testapp.cookies.get('cp_session')
+
+
+def test_login_sets_httponly_samesite_cookie(testapp):
+    res = testapp.login('editor')
+    cookies = [v for k, v in res.headerlist if k == 'Set-Cookie' and v.startswith('cp_session=')]
+    assert cookies and 'HttpOnly' in cookies[-1] and 'SameSite=Lax' in cookies[-1]
+
+
+def test_session_id_rotates_at_login(testapp):
+    # an anonymous session exists first (a flash after logout creates one)
+    testapp.login('editor')
+    testapp.logout()
+    before = session_cookie(testapp)
+    assert before
+    testapp.login('editor')
+    after = session_cookie(testapp)
+    assert after and after != before
+
+
+def test_logout_kills_the_server_side_session(testapp, app):
+    testapp.login('admin')
+    stolen = session_cookie(testapp)
+    testapp.logout()
+    import webtest
+    thief = webtest.TestApp(app, extra_environ={'HTTP_HOST': 'localhost'})
+    thief.set_cookie('cp_session', stolen)
+    res = thief.get('/utilizatori/', expect_errors=True)
+    assert res.status_int == 302 and '/login' in res.location
+
+
+def test_logout_requires_post_with_csrf(testapp):
+    testapp.login('editor')
+    res = testapp.post('/logout', {}, expect_errors=True)
+    assert res.status_int == 400
+    assert testapp.get('/@@personal').status_int == 200   # still logged in
+
+
+def test_wrong_password_clear_error_and_audited(testapp, root):
+    res = testapp.login('editor', 'wrong-password', status=400)
+    assert 'Numele de utilizator sau parola nu sunt corecte.' in res.text
+    assert 'value="editor"' in res.text            # the login is kept
+    assert 'wrong-password' not in res.text         # the password is not
+    r = root.refresh()
+    last = r.audit.latest(limit=1)[0]
+    assert last['action'] == 'login.failed' and last['actor'] == 'editor'
+    assert last['ip'] == '10.0.0.1'
+
+
+def test_unknown_user_gets_the_same_message(testapp):
+    res = testapp.login('nobody', 'whatever-pass', status=400)
+    assert 'Numele de utilizator sau parola nu sunt corecte.' in res.text
+
+
+def test_throttled_after_repeated_failures(testapp, root):
+    for _ in range(5):
+        testapp.login('operator', 'bad-password-x', status=400)
+    res = testapp.login('operator', DEMO_PASSWORDS['operator'], status=400)
+    assert 'Prea multe încercări eșuate' in res.text
+    assert testapp.get('/@@personal', expect_errors=True).status_int == 302
+    r = root.refresh()
+    actions = [e['action'] for e in r.audit.latest(limit=7)]
+    assert actions[0] == 'login.throttled' and actions.count('login.failed') == 5
+    # another account from another address is not affected
+    testapp.extra_environ['REMOTE_ADDR'] = '10.0.0.2'
+    testapp.login('editor')
+
+
+def test_throttle_window_expires(root):
+    from cityportal.accounts.resources import LoginThrottle
+    t = LoginThrottle()
+    now = time.time()
+    for i in range(5):
+        t.failed('ana', '1.2.3.4', now - 10)
+    assert t.blocked_for('ana', '1.2.3.4', now) > 0
+    assert t.blocked_for('ana', '1.2.3.4', now + t.window + 1) == 0
+    assert t.blocked_for('ion', '1.2.3.5', now) == 0
+
+
+def test_successful_login_audited_and_redirects_to_came_from(testapp, root):
+    page = testapp.get('/utilizatori/', status=302).follow()
+    form = page.forms['cpform']
+    form['login'] = 'admin'
+    form['password'] = DEMO_PASSWORDS['admin']
+    res = form.submit('submit', status=303)
+    assert res.location == 'http://localhost/utilizatori/'
+    r = root.refresh()
+    assert r.audit.latest(limit=1)[0]['action'] == 'login'
+
+
+@pytest.mark.parametrize('came_from', ['http://evil.example/', '//evil.example/x',
+                                        'javascript:alert(1)', '/\\evil.example'])
+def test_came_from_cannot_leave_the_portal(testapp, came_from):
+    page = testapp.get('/login', params={'came_from': came_from})
+    form = page.forms['cpform']
+    form['login'] = 'editor'
+    form['password'] = DEMO_PASSWORDS['editor']
+    res = form.submit('submit', status=303)
+    assert res.location.startswith('http://localhost/')
+
+
+def test_idle_timeout_logs_out_with_clear_message(testapp, db):
+    testapp.login('admin')
+    # age the session on the server beyond the idle timeout
+    import transaction
+    from cityportal.sessions import STORE_KEY
+    tm = transaction.TransactionManager()
+    conn = db.open(transaction_manager=tm)
+    for record in conn.root()[STORE_KEY].sessions.values():
+        record.accessed -= 3600
+    tm.commit()
+    conn.close()
+    res = testapp.get('/utilizatori/', status=302)
+    assert 'expired=1' in res.location
+    assert 'Sesiunea a expirat' in res.follow().text
+
+
+def test_disabled_account_cannot_log_in_and_loses_session(testapp, root, app):
+    testapp.login('admin')
+    page = testapp.get('/utilizatori/editor/@@edit')
+    form = page.forms['cpform']
+    form['active'] = False
+    form.submit('save', status=303)
+    import webtest
+    other = webtest.TestApp(app, extra_environ={'HTTP_HOST': 'localhost', 'REMOTE_ADDR': '10.9.9.9'})
+    page = other.get('/login')
+    form = page.forms['cpform']
+    form['login'] = 'editor'
+    form['password'] = DEMO_PASSWORDS['editor']
+    assert form.submit('submit', status=400)
