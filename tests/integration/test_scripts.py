@@ -1,0 +1,82 @@
+"""The console scripts against a real FileStorage: seed, evolve, reindex, adduser."""
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+BIN = os.path.dirname(sys.executable)
+PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture
+def ini(tmp_path):
+    src = open(os.path.join(PROJECT, 'etc', 'testing.ini'), encoding='utf-8').read()
+    src = src.replace('zodbconn.uri = memory://',
+                      'zodbconn.uri = file://%s/Data.fs?blobstorage_dir=%s/blobs'
+                      % (tmp_path, tmp_path))
+    src = re.sub(r'cityportal.var = .*', 'cityportal.var = %s' % tmp_path, src)
+    path = tmp_path / 'test.ini'
+    path.write_text(src, encoding='utf-8')
+    return str(path)
+
+
+def run(*args, input=None):
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    proc = subprocess.run([os.path.join(BIN, args[0])] + list(args[1:]), input=input,
+                          capture_output=True, text=True, timeout=180, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def test_seed_is_idempotent(ini):
+    first = run('cityportal-seed', ini).stdout
+    assert 'created: departments 6, users 6, categories 5, services 8' in first
+    again = run('cityportal-seed', ini).stdout
+    assert 'created: departments 0, users 0, categories 0, services 0' in again
+
+
+def test_seed_without_demo(ini):
+    out = run('cityportal-seed', ini, '--no-demo').stdout
+    assert 'site ready' in out and 'created: nothing' in out
+
+
+def test_reindex_rebuilds_the_catalog_with_progress(ini):
+    run('cityportal-seed', ini)
+    proc = run('cityportal-reindex', ini, '--batch', '10')
+    assert '100%' in proc.stderr and '[####' in proc.stderr
+    m = re.search(r'indexed (\d+) objects', proc.stdout)
+    # root + 6 top folders + 6 departments + 6 users + 5 categories + 8 services
+    assert m and int(m.group(1)) == 32
+
+
+def test_evolve_reports_and_is_a_noop_on_a_current_site(ini):
+    run('cityportal-seed', ini)
+    out = run('cityportal-evolve', ini, '--dry-run').stdout
+    assert 'pending: none' in out
+
+
+def test_adduser_creates_a_manager(ini):
+    run('cityportal-seed', ini, '--no-demo')
+    out = run('cityportal-adduser', ini, 'sefa', '--role', 'Manager', '--title',
+              'Elena Șerban', '--password-stdin', input='o-parola-foarte-buna\n').stdout
+    assert 'created sefa (Manager)' in out
+    proc = subprocess.run([os.path.join(BIN, 'cityportal-adduser'), ini, 'scurt',
+                           '--password-stdin'], input='scurta\n', capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 2 and 'cel puțin 10' in proc.stderr
+
+
+def test_secret_is_generated_into_var_once(ini, tmp_path):
+    src = open(ini, encoding='utf-8').read().replace(
+        'cityportal.secret = testing-secret-not-for-production\n', '')
+    open(ini, 'w', encoding='utf-8').write(src)
+    env_free = {k: v for k, v in os.environ.items() if k != 'CITYPORTAL_SECRET'}
+    for _ in range(2):
+        subprocess.run([os.path.join(BIN, 'cityportal-seed'), ini, '--no-demo'],
+                       capture_output=True, timeout=120, env=env_free, check=True)
+    secret = tmp_path / 'secret.txt'
+    assert secret.exists()
+    assert oct(secret.stat().st_mode & 0o777) == '0o600'
+    assert len(secret.read_text().strip()) >= 40
