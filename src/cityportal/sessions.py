@@ -22,6 +22,7 @@ from zope.interface import implementer
 
 STORE_KEY = 'cityportal.sessions'
 TOUCH_INTERVAL = 60
+PURGE_ONE_IN = 200
 
 
 class SessionData(Persistent):
@@ -121,7 +122,12 @@ class ZODBSession(dict):
             self._token = secrets.token_urlsafe(32)
             now = time.time()
             self._record = SessionData(now)
-            self._store().sessions[_key(self._token)] = self._record
+            store = self._store()
+            store.sessions[_key(self._token)] = self._record
+            if secrets.randbelow(PURGE_ONE_IN) == 0:
+                # sessions nobody presents again expire here (and by the
+                # scheduler's purge job once it exists)
+                store.purge(now, self.options['timeout'], self.options['lifetime'])
             self._set_cookie()
         self._record.data = dict(self)
 

@@ -137,3 +137,48 @@ def test_disabled_account_cannot_log_in_and_loses_session(testapp, root, app):
     form['login'] = 'editor'
     form['password'] = DEMO_PASSWORDS['editor']
     assert form.submit('submit', status=400)
+
+
+def test_security_headers_and_no_store_for_logged_in_pages(testapp):
+    res = testapp.get('/')
+    assert res.headers['X-Frame-Options'] == 'DENY'
+    assert res.headers['X-Content-Type-Options'] == 'nosniff'
+    assert "frame-ancestors 'none'" in res.headers['Content-Security-Policy']
+    assert 'no-store' not in res.headers.get('Cache-Control', '')
+    testapp.login('editor')
+    res = testapp.get('/@@personal')
+    assert 'no-store' in res.headers['Cache-Control']
+
+
+def test_throttle_prunes_stale_keys():
+    from cityportal.accounts.resources import LoginThrottle
+    t = LoginThrottle()
+    now = time.time()
+    for i in range(20):
+        t.failed('user%d' % i, '10.0.0.%d' % i, now - t.window - 5)
+    t.failed('fresh', '10.1.1.1', now)
+    assert t.prune(now) == 40
+    assert set(t.failures.keys()) == {'l:fresh', 'a:10.1.1.1'}
+
+
+def test_session_store_purge():
+    from cityportal.sessions import SessionData, SessionStore
+    store = SessionStore()
+    now = time.time()
+    old, fresh, ancient = SessionData(now - 5000), SessionData(now), SessionData(now - 90000)
+    old.accessed = now - 5000
+    ancient.accessed = now - 10
+    store.sessions.update({'a': old, 'b': fresh, 'c': ancient})
+    assert store.purge(now, idle=900, lifetime=12 * 3600) == 2
+    assert list(store.sessions.keys()) == ['b']
+
+
+def test_concurrent_session_touches_resolve():
+    from cityportal.sessions import SessionData
+    s = SessionData(100)
+    old = {'created': 100, 'accessed': 100, 'data': {'userid': 'x'}}
+    a = dict(old, accessed=200)
+    b = dict(old, accessed=300)
+    assert s._p_resolveConflict(old, a, b)['accessed'] == 300
+    with pytest.raises(ValueError):
+        s._p_resolveConflict(old, dict(old, data={'userid': 'y'}), b)

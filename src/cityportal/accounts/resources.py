@@ -146,10 +146,24 @@ class LoginThrottle(Persistent):
                 waits.append(int(recent[-limit] + self.window - now) + 1)
         return max(waits) if waits else 0
 
+    #: prune stale keys once the table grows past this size
+    max_keys = 5000
+
     def failed(self, login, address, now=None):
         now = now or time.time()
+        if len(self.failures) > self.max_keys:
+            self.prune(now)
         for key in ('l:' + login.lower()[:100], 'a:' + (address or '')):
             self.failures[key] = self._recent(key, now)[-50:] + (now,)
+
+    def prune(self, now=None):
+        """Forget keys whose failures are all older than the window."""
+        now = now or time.time()
+        stale = [k for k, times in self.failures.items()
+                 if not times or times[-1] <= now - self.window]
+        for key in stale:
+            del self.failures[key]
+        return len(stale)
 
     def succeeded(self, login):
         self.failures.pop('l:' + login.lower()[:100], None)

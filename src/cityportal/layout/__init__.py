@@ -1,6 +1,6 @@
 """Layout: the master template, navigation, breadcrumbs, flash messages,
 error pages and the language switch."""
-from pyramid.events import BeforeRender
+from pyramid.events import BeforeRender, NewResponse
 from pyramid.renderers import get_renderer
 
 from .api import LayoutAPI
@@ -19,9 +19,32 @@ def add_layout_globals(event):
     event['macros'] = request.registry.cityportal_macros
 
 
+SECURITY_HEADERS = (
+    ('X-Content-Type-Options', 'nosniff'),
+    ('X-Frame-Options', 'DENY'),
+    ('Referrer-Policy', 'same-origin'),
+    ('Content-Security-Policy',
+     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+     "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"),
+)
+
+
+def add_security_headers(event):
+    """Every response: no sniffing, no framing, a strict CSP; private pages not cached."""
+    response = event.response
+    headers = response.headers
+    for name, value in SECURITY_HEADERS:
+        if name not in headers:
+            headers[name] = value
+    request = event.request
+    if 'cp_session' in request.cookies or response.headers.get('Set-Cookie', '').startswith('cp_session'):
+        response.cache_control = 'no-store'
+
+
 def includeme(config):
     config.add_request_method(LayoutAPI, 'layout', reify=True)
     config.add_subscriber(add_layout_globals, BeforeRender)
+    config.add_subscriber(add_security_headers, NewResponse)
     config.add_static_view('static', 'cityportal:layout/static', cache_max_age=3600)
     config.add_static_view('deform_static', 'deform:static', cache_max_age=3600)
     config.add_translation_dirs('colander:locale/', 'deform:locale/', 'cityportal:locale/')

@@ -3,7 +3,7 @@ import logging
 from urllib.parse import urlparse
 
 from pyramid.httpexceptions import (
-    HTTPBadRequest, HTTPForbidden, HTTPFound, HTTPNotFound, HTTPSeeOther)
+    HTTPBadRequest, HTTPClientError, HTTPException, HTTPFound, HTTPSeeOther)
 from pyramid.csrf import BadCSRFToken
 from pyramid.view import (
     exception_view_config, forbidden_view_config, notfound_view_config, view_config)
@@ -120,6 +120,16 @@ def bad_csrf(exc, request):
 def bad_request(exc, request):
     return _error(request, 400, _('Cerere invalidă'),
                   _('Cererea nu a putut fi înțeleasă. Verificați datele și încercați din nou.'))
+
+
+@exception_view_config(HTTPException)
+def http_exception(exc, request):
+    """Redirects pass through; other client errors get the layout."""
+    if isinstance(exc, HTTPClientError):
+        return _error(request, exc.status_int, _('Cerere refuzată'),
+                      _('Cererea nu poate fi îndeplinită (${status}).',
+                        mapping={'status': exc.status}))
+    return exc
 
 
 @exception_view_config(Exception)
