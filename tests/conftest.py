@@ -13,29 +13,21 @@ Integration tests (tests/integration) use the real stand-ins over loopback;
 browser tests (tests/browser) a real pserve and Debian's chromium.
 """
 import os
-import re
 import warnings
 
 import pytest
 import transaction
-import webtest
 from ZODB import DB
 from ZODB.DemoStorage import DemoStorage
 from ZODB.MappingStorage import MappingStorage
+
+from cityportal.testing import DEMO_PASSWORDS, Browser  # noqa: F401
 
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(HERE)
 
-DEMO_PASSWORDS = {
-    'admin': 'demo-admin-2026',
-    'functionar': 'demo-functionar-2026',
-    'semnatar': 'demo-semnatar-2026',
-    'editor': 'demo-editor-2026',
-    'publicator': 'demo-publicator-2026',
-    'operator': 'demo-operator-2026',
-}
 
 
 def pytest_configure(config):
@@ -90,29 +82,6 @@ def db(app, base_storage):
     yield database
     app.registry._zodb_databases = previous
     database.close()
-
-
-class Browser(webtest.TestApp):
-    """WebTest with the portal's habits: CSRF from the page, login by role."""
-
-    def login(self, userid, password=None, status=303):
-        page = self.get('/login')
-        form = page.forms['cpform']
-        form['login'] = userid
-        form['password'] = password or DEMO_PASSWORDS[userid]
-        return form.submit('submit', status=status)
-
-    def logout(self):
-        page = self.get('/logout')
-        return page.forms[0].submit(status=303)
-
-    def csrf(self):
-        return self.cookies.get('cp_csrf') or self._fetch_csrf()
-
-    def _fetch_csrf(self):
-        page = self.get('/login')
-        m = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        return m.group(1)
 
 
 @pytest.fixture

@@ -2,7 +2,21 @@
 
 
 class CityPortalError(Exception):
-    """Base of every error raised deliberately by cityportal."""
+    """Base of every error raised deliberately by cityportal.
+
+    The message may be a translation string; ``message`` keeps it for the
+    UI to translate, ``str()`` gives its Romanian text for logs and scripts.
+    """
+
+    @property
+    def message(self):
+        return self.args[0] if self.args else ''
+
+    def __str__(self):
+        msg = self.message
+        if hasattr(msg, 'interpolate'):
+            return msg.interpolate()
+        return str(msg)
 
 
 class InvalidName(CityPortalError, ValueError):
@@ -12,8 +26,7 @@ class InvalidName(CityPortalError, ValueError):
 class DuplicateName(CityPortalError, KeyError):
     """A child with this name already exists in the folder."""
 
-    def __str__(self):
-        return Exception.__str__(self)
+    __str__ = CityPortalError.__str__
 
 
 class InvalidParameterError(CityPortalError, ValueError):

@@ -19,6 +19,7 @@ from zope.interface import implementer
 
 from .events import ObjectAdded, ObjectRemoved, ObjectWillBeRemoved, notify
 from .exceptions import DuplicateName, InvalidName
+from .i18n import _
 from .interfaces import IFolder, IOrderedFolder
 
 MAX_NAME_LENGTH = 100
@@ -38,18 +39,18 @@ def validate_name(name):
     '..', '.hidden' or '_private').
     """
     if not isinstance(name, str):
-        raise InvalidName('Numele trebuie să fie text.')
+        raise InvalidName(_('Numele trebuie să fie text.'))
     if not name:
-        raise InvalidName('Numele nu poate fi gol.')
+        raise InvalidName(_('Numele nu poate fi gol.'))
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidName(
-            'Numele poate avea cel mult %d de caractere.' % MAX_NAME_LENGTH)
+        raise InvalidName(_('Numele poate avea cel mult ${max} de caractere.',
+                            mapping={'max': MAX_NAME_LENGTH}))
     if not _NAME_RE.match(name):
-        raise InvalidName(
+        raise InvalidName(_(
             'Numele poate conține doar litere fără diacritice, cifre, „.”, '
-            '„-” și „_” și trebuie să înceapă cu o literă sau o cifră.')
+            '„-” și „_” și trebuie să înceapă cu o literă sau o cifră.'))
     if name in RESERVED_NAMES:
-        raise InvalidName('Numele „%s” este rezervat.' % name)
+        raise InvalidName(_('Numele „${name}” este rezervat.', mapping={'name': name}))
     return name
 
 
@@ -126,7 +127,8 @@ class Folder(ContentType, Persistent):
         """Validate ``name`` and make sure it is free; return it."""
         validate_name(name)
         if name in self._data:
-            raise DuplicateName('Există deja un element cu numele „%s”.' % name)
+            raise DuplicateName(_('Există deja un element cu numele „${name}”.',
+                                  mapping={'name': name}))
         return name
 
     def add(self, name, other, registry=None, send_events=True):

@@ -29,8 +29,12 @@ English translation, when the .pot is not the extraction of the current
 sources, when a .po has untranslated entries or a translation whose ``${...}``
 placeholders differ from its msgid's, when a .mo is missing or does not hold
 exactly the translations of its .po (compared by content, not by file times,
-which a git checkout does not keep), and when a msgid or translation uses the
-cedilla letters ş ţ Ş Ţ instead of the Romanian comma-below ș ț Ș Ț.
+which a git checkout does not keep), when a msgid or translation uses the
+cedilla letters ş ţ Ş Ţ instead of the Romanian comma-below ș ț Ș Ț, and when
+a template's i18n:translate element has a msgid that only exists at run time
+(an inline ``${expr}`` or a sub-element without ``i18n:name`` inside it, or a
+``tal:content``/``tal:replace`` on it): Chameleon would look up the rendered
+value or markup, which no catalog can hold.
 """
 import argparse
 import gettext
@@ -45,13 +49,13 @@ SOURCE_ROOT = PACKAGE_DIR.parent
 LOCALE_DIR = PACKAGE_DIR / 'locale'
 DOMAIN = 'cityportal'
 POT_FILE = LOCALE_DIR / (DOMAIN + '.pot')
-SOURCE_LANGUAGE = 'ro'
 TARGET_LANGUAGES = ('en',)
 EXTENSIONS = ('.py', '.pt')
 SKIP_DIRS = {'__pycache__', 'locale', 'static'}
 
 CEDILLA = re.compile('[\u015e\u015f\u0162\u0163]')   # Ş ş Ţ ţ
 PLACEHOLDER = re.compile(r'\$\{([^}]*)\}')
+INLINE_EXPRESSION = re.compile(r'(?<!\\)\$\{')
 _DATE_LINE = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date): .*$', re.M)
 
 
@@ -86,27 +90,81 @@ def extract_messages():
     One tuple per distinct (msgctxt, msgid), in the order of first
     occurrence over ``source_files()``.
     """
+    return _extract()[0]
+
+
+def _extract():
+    """``(messages, problems)``: problems are template messages whose run-time
+    msgid is not the extracted one (see ``template_problems``)."""
     try:
         from lingva.extractors import get_extractor, register_extractors
+        from lingva.extractors import xml as lingva_xml
     except ImportError:  # pragma: no cover
         raise SystemExit('locale_tools: extraction needs lingva '
                          '(pip install lingva, or install cityportal[test])')
     register_extractors()
     options = _ExtractorOptions(DOMAIN)
     found = {}
-    for path in source_files():
-        extractor = get_extractor(str(path))
-        if extractor is None:
-            continue
-        rel = path.relative_to(SOURCE_ROOT).as_posix()
-        for message in extractor(str(path), options):
-            key = (message.msgctxt, message.msgid)
-            entry = found.setdefault(key, (message.msgid, message.msgctxt, [], []))
-            entry[2].append((rel, int(message.location[1])))
-            for comment in (message.comment or '').split('\n'):
-                if comment and comment not in entry[3]:
-                    entry[3].append(comment)
-    return list(found.values())
+    problems = []
+
+    # Inside an i18n:translate element Chameleon builds the msgid from the
+    # rendered text: an inline ${expr} puts its *value* in the msgid and a
+    # sub-element without i18n:name its *markup*, so such a msgid can never
+    # be in a catalog. lingva writes them as ${expr} / <dynamic element>.
+    context_class = lingva_xml.TranslateContext
+    original_add_text = context_class.add_text
+
+    def add_text(self, text):
+        if INLINE_EXPRESSION.search(text) and self.domain == DOMAIN:
+            problems.append('%s:%s: inline ${...} inside i18n:translate (the msgid '
+                            'would hold its value): wrap it in an element with '
+                            'i18n:name: %r' % (_rel(self.filename), self.lineno,
+                                               ' '.join(text.split())))
+        return original_add_text(self, text)
+
+    extractor_class = lingva_xml.ChameleonExtractor
+    original_visit_element = extractor_class.visit_element
+
+    def visit_element(self, start, end, children):
+        attrs = start['ns_attrs']
+        domain = attrs.get((lingva_xml.I18N_NS, 'domain')) or self.domainstack[-1][0]
+        if attrs.get((lingva_xml.I18N_NS, 'translate')) == '' and domain == DOMAIN:
+            for name in ('content', 'replace'):
+                if (lingva_xml.TAL_NS, name) in attrs:
+                    problems.append('%s:%s: i18n:translate="" with tal:%s (the msgid '
+                                    'would be the value of %r)'
+                                    % (_rel(self.filename), self.linenumber, name,
+                                       attrs[(lingva_xml.TAL_NS, name)]))
+        return original_visit_element(self, start, end, children)
+
+    context_class.add_text = add_text
+    extractor_class.visit_element = visit_element
+    try:
+        for path in source_files():
+            extractor = get_extractor(str(path))
+            if extractor is None:
+                continue
+            rel = _rel_source(path)
+            for message in extractor(str(path), options):
+                if '<dynamic element>' in message.msgid:
+                    problems.append('%s:%s: element without i18n:name inside '
+                                    'i18n:translate (the msgid would hold its markup): %r'
+                                    % (_rel(path), message.location[1], message.msgid))
+                key = (message.msgctxt, message.msgid)
+                entry = found.setdefault(key, (message.msgid, message.msgctxt, [], []))
+                entry[2].append((rel, int(message.location[1])))
+                for comment in (message.comment or '').split('\n'):
+                    if comment and comment not in entry[3]:
+                        entry[3].append(comment)
+    finally:
+        context_class.add_text = original_add_text
+        extractor_class.visit_element = original_visit_element
+    return list(found.values()), problems
+
+
+def template_problems():
+    """i18n:translate elements whose run-time msgid is dynamic."""
+    return _extract()[1]
 
 
 def source_msgids():
@@ -117,7 +175,10 @@ def build_template():
     from babel.messages.catalog import Catalog
     catalog = Catalog(domain=DOMAIN, project='cityportal', version='0.1.0',
                       copyright_holder='cityportal', charset='utf-8', fuzzy=True)
-    for msgid, ctxt, locations, comments in extract_messages():
+    messages, problems = _extract()
+    for problem in problems:
+        print('warning:', problem, file=sys.stderr)
+    for msgid, ctxt, locations, comments in messages:
         catalog.add(msgid, string='', locations=locations, auto_comments=comments,
                     context=ctxt)
     return catalog
@@ -125,6 +186,11 @@ def build_template():
 
 def _po_text(catalog, **kw):
     from babel.messages.pofile import write_po
+    # Babel flags "${name}" as python-brace-format; our placeholders are
+    # translationstring's, which check() compares itself
+    for message in catalog:
+        message.flags.discard('python-format')
+        message.flags.discard('python-brace-format')
     buf = io.BytesIO()
     write_po(buf, catalog, width=79, **kw)
     return buf.getvalue().decode('utf-8')
@@ -232,8 +298,8 @@ def _placeholders(text):
 
 def check(languages=TARGET_LANGUAGES):
     """Return a list of problems (empty when everything is in order)."""
-    problems = []
-    wanted = source_msgids()
+    messages, problems = _extract()
+    wanted = {(ctxt, msgid) for msgid, ctxt, _locs, _comments in messages}
 
     if not POT_FILE.exists():
         problems.append('%s is missing: run update' % _rel(POT_FILE))
@@ -285,6 +351,14 @@ def check(languages=TARGET_LANGUAGES):
         elif _mo_catalog(mo) != _expected_mo_catalog(catalog):
             problems.append('%s is out of sync with its .po: run compile' % _rel(mo))
     return problems
+
+
+def _rel_source(path):
+    """A source file's name in the catalogs: relative to src/."""
+    try:
+        return Path(path).relative_to(SOURCE_ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _rel(path):

@@ -15,7 +15,7 @@ def name_validator(node, value):
     try:
         validate_name(value)
     except InvalidName as e:
-        raise colander.Invalid(node, str(e))
+        raise colander.Invalid(node, e.message)
 
 
 def title_node(title=_('Titlu'), **kw):

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from conftest import DEMO_PASSWORDS
+from cityportal.testing import DEMO_PASSWORDS
 
 
 def session_cookie(testapp):

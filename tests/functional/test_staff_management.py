@@ -1,5 +1,5 @@
 """Managers create staff accounts and grant roles through the web."""
-from conftest import DEMO_PASSWORDS
+from cityportal.testing import DEMO_PASSWORDS
 
 
 def test_manager_creates_account_then_it_logs_in(testapp, app, root):
@@ -14,7 +14,7 @@ def test_manager_creates_account_then_it_logs_in(testapp, app, root):
     user = root.refresh()['utilizatori']['maria']
     assert user.title == 'Maria Șerban' and user.password_hash.startswith('$argon2')
     import webtest
-    from conftest import Browser
+    from cityportal.testing import Browser
     maria = Browser(app, extra_environ={'HTTP_HOST': 'localhost', 'REMOTE_ADDR': '10.1.1.1'})
     maria.login('maria', 'o-parola-buna-2026')
     assert maria.get('/@@personal').status_int == 200
@@ -58,7 +58,7 @@ def test_manager_cannot_remove_own_manager_role(testapp, root):
 
 
 def test_local_role_on_department_through_the_web(testapp, app, root):
-    from conftest import Browser
+    from cityportal.testing import Browser
     testapp.login('admin')
     page = testapp.get('/departamente/fiscala/@@roluri')
     form = page.forms['cpform']

@@ -63,7 +63,7 @@ def test_two_web_processes_on_zeo_see_each_others_commits(zeo, tmp_path):
     a = make_app(tmp_path, port, client, 1)
     b = make_app(tmp_path, port, client, 2)
     from cityportal import demo
-    from conftest import Browser, DEMO_PASSWORDS
+    from cityportal.testing import Browser, DEMO_PASSWORDS
     # seed through app a's storage
     import transaction
     db = a.registry._zodb_databases['']

@@ -106,6 +106,23 @@ def test_check_reports_problems(tmp_path, monkeypatch):
     assert any('cedilla' in p for p in problems), problems
 
 
+def test_check_flags_msgids_that_only_exist_at_run_time(tmp_path, monkeypatch):
+    template = tmp_path / 'bad.pt'
+    template.write_text(
+        '<div xmlns:i18n="http://xml.zope.org/namespaces/i18n" '
+        'xmlns:tal="http://xml.zope.org/namespaces/tal" i18n:domain="cityportal">\n'
+        '<h1 i18n:translate="">${context.title}</h1>\n'
+        '<p i18n:translate="">Bun venit, ${name}.</p>\n'
+        '<p i18n:translate="">Vezi <a href="#">pagina</a>.</p>\n'
+        '<p i18n:translate="" tal:content="view.label">Etichetă</p>\n'
+        '<p i18n:translate="">Bun venit, <b i18n:name="name">${name}</b>.</p>\n'
+        '</div>\n', encoding='utf-8')
+    monkeypatch.setattr(locale_tools, 'source_files', lambda: [template])
+    problems = locale_tools.template_problems()
+    assert len(problems) == 4, problems
+    assert sorted(int(p.split(':')[1]) for p in problems) == [2, 3, 4, 5], problems
+
+
 def test_english_mo_holds_every_extracted_msgid():
     with open(LOCALE / 'en/LC_MESSAGES/cityportal.mo', 'rb') as f:
         catalog = gettext.GNUTranslations(f)._catalog

@@ -122,7 +122,7 @@ class AddUserForm(FormView):
                 email=appstruct['email'], function=appstruct['function'],
                 registry=self.request.registry, request=self.request)
         except (InvalidName, DuplicateName) as e:
-            raise self.field_error('userid', str(e)) from None
+            raise self.field_error('userid', e.message) from None
         user.active = appstruct['active']
         self.request.session.flash(_('Contul „${id}” a fost creat.',
                                      mapping={'id': user.userid}), 'success')

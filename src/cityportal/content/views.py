@@ -42,19 +42,34 @@ def addable_types(context, request):
     return out
 
 
+def display_value(node, value):
+    """A field's stored value as the reader should see it: a list of items.
+
+    Booleans read Da/Nu, choice values their titles; a set is shown sorted,
+    a sequence (e.g. letterhead lines) in its own order, one per line.
+    """
+    if isinstance(node.typ, colander.Boolean):
+        return [_('Da') if value else _('Nu')], ''
+    titles = dict(getattr(node.widget, 'values', None) or ())
+    if isinstance(value, (set, frozenset)):
+        return [titles.get(v, v) for v in sorted(value)], ', '
+    if isinstance(value, (tuple, list)):
+        return [titles.get(v, v) for v in value], '\n'
+    return [titles.get(value, value)], ''
+
+
 @view_config(context=IContent, permission=VIEW,
              renderer='cityportal:content/templates/view.pt')
 def default_view(context, request):
     schema = context.schema() if context.schema else None
     fields = []
     if schema is not None:
+        schema = schema.bind(request=request, context=context)
         for node in schema.children:
             value = getattr(context, node.name, None)
-            if value in (None, '', ()):
+            if value in (None, '', ()) or (isinstance(value, frozenset) and not value):
                 continue
-            if isinstance(value, (tuple, list, set, frozenset)):
-                value = ', '.join(str(v) for v in value)
-            fields.append((node.title, value))
+            fields.append((node.title,) + display_value(node, value))
     return {'fields': fields,
             'can_edit': context.schema is not None and request.has_permission(EDIT, context),
             'is_folder': IFolder.providedBy(context)}
@@ -127,7 +142,7 @@ class AddForm(FormView):
                                      registry=self.request.registry,
                                      request=self.request, **appstruct)
         except (InvalidName, DuplicateName) as e:
-            raise self.field_error('__name__', str(e)) from None
+            raise self.field_error('__name__', e.message) from None
         self.request.session.flash(_('„${title}” a fost adăugat.',
                                      mapping={'title': obj.title}), 'success')
         return HTTPSeeOther(self.request.resource_url(obj))

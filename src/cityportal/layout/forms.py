@@ -75,7 +75,7 @@ class FormView:
         submitted values; the transaction is doomed.
         """
         schema = self.form.schema
-        if not isinstance(message, str):
+        if hasattr(message, 'interpolate'):
             message = self.request.localizer.translate(message)
         error = colander.Invalid(schema, '')
         for pos, node in enumerate(schema.children):
