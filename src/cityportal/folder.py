@@ -62,12 +62,14 @@ class ContentType:
     ``addable``        type names that may be added into this container
     ``add_permission`` the permission needed to add one of these
     ``schema``         a colander schema factory for add/edit forms, or None
+    ``deletable``      False for the fixed parts of the tree (/servicii, …)
     """
     content_type = None
     type_title = None
     addable = ()
     add_permission = 'add'
     schema = None
+    deletable = True
     title = ''
     description = ''
 

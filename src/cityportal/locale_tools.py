@@ -368,12 +368,40 @@ def _rel(path):
         return str(path)
 
 
+def translate(pairs):
+    """Set English translations for msgids (in pairs), then compile."""
+    from babel.messages.pofile import read_po, write_po
+    if len(pairs) % 2:
+        print('translate needs MSGID TRANSLATION pairs', file=sys.stderr)
+        return 2
+    wanted = dict(zip(pairs[::2], pairs[1::2]))
+    path = PACKAGE_DIR / 'locale' / 'en' / 'LC_MESSAGES' / 'cityportal.po'
+    with open(path, 'rb') as f:
+        catalog = read_po(f)
+    for message in catalog:
+        if message.id in wanted:
+            message.string = wanted.pop(message.id)
+            message.flags.discard('fuzzy')
+    if wanted:
+        print('not in the catalog (run update first): %s' % ', '.join(wanted), file=sys.stderr)
+        return 1
+    with open(path, 'wb') as f:
+        write_po(f, catalog, width=100)
+    compile_catalogs()
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog='python -m cityportal.locale_tools',
         description='Extract, merge, compile and check the message catalogs.')
-    parser.add_argument('command', choices=('extract', 'update', 'compile', 'check'))
+    parser.add_argument('command', choices=('extract', 'update', 'compile', 'check',
+                                            'translate'))
+    parser.add_argument('pairs', nargs='*',
+                        help='translate: MSGID TRANSLATION [MSGID TRANSLATION ...] (English)')
     args = parser.parse_args(argv)
+    if args.command == 'translate':
+        return translate(args.pairs)
     if args.command == 'extract':
         extract()
     elif args.command == 'update':

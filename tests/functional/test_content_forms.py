@@ -127,3 +127,23 @@ def test_anonymous_cannot_post_forms(testapp):
     res = testapp.post('/servicii/@@add?type=Category',
                        {'title': 'X', 'csrf_token': token, 'save': 'save'}, expect_errors=True)
     assert res.status_int == 302 and '/login' in res.location
+
+
+@pytest.mark.parametrize('path', ['/documente', '/servicii', '/dosare', '/integrari',
+                                  '/utilizatori', '/departamente'])
+def test_fixed_tree_cannot_be_deleted_even_by_a_manager(testapp, root, path):
+    testapp.login('admin')
+    assert testapp.get(path + '/@@delete', expect_errors=True).status_int == 404
+    token = testapp.cookies['cp_csrf']
+    res = testapp.post(path + '/@@delete', {'csrf_token': token, 'delete': 'delete'},
+                       expect_errors=True)
+    assert res.status_int == 404
+    assert path[1:] in root.refresh()
+
+
+def test_manager_cannot_delete_own_account(testapp, root):
+    testapp.login('admin')
+    page = testapp.get('/utilizatori/admin/@@delete')
+    res = page.forms['delete-form'].submit('delete', status=303).follow()
+    assert 'Nu vă puteți șterge propriul cont.' in res.text
+    assert 'admin' in root.refresh()['utilizatori']

@@ -72,6 +72,7 @@ class StaffUserAddSchema(StaffUserEditSchema):
 @implementer(IStaffUsers)
 class StaffUsers(Folder):
     """/utilizatori: managers only. Keeps the login throttle too."""
+    deletable = False   # a fixed part of the tree (root.bootstrap)
     content_type = 'StaffUsers'
     type_title = _('Utilizatori')
     __acl__ = private_acl()

@@ -12,6 +12,7 @@ from ..security import (
 @implementer(IIntegrations)
 class Integrations(Folder):
     """Operators only."""
+    deletable = False   # a fixed part of the tree (root.bootstrap)
     content_type = 'Integrations'
     type_title = _('Integrări')
     __acl__ = private_acl(

@@ -187,13 +187,16 @@ def edit_view(context, request):
              renderer='cityportal:content/templates/delete.pt')
 def delete_view(context, request):
     parent = context.__parent__
-    if parent is None or not IFolder.providedBy(parent):
+    if parent is None or not IFolder.providedBy(parent) or not context.deletable:
         raise HTTPNotFound()
     if not request.has_permission(DELETE, parent):
         from pyramid.httpexceptions import HTTPForbidden
         raise HTTPForbidden()
     if request.method == 'POST':
         if 'cancel' in request.POST:
+            return HTTPSeeOther(request.resource_url(context))
+        if context is request.identity:
+            request.session.flash(_('Nu vă puteți șterge propriul cont.'), 'error')
             return HTTPSeeOther(request.resource_url(context))
         if IFolder.providedBy(context) and len(context):
             request.session.flash(_('Un element care are conținut nu poate fi șters. '

@@ -23,6 +23,7 @@ class DepartmentSchema(colander.MappingSchema):
 
 @implementer(IDepartments)
 class Departments(OrderedFolder):
+    deletable = False   # a fixed part of the tree (root.bootstrap)
     content_type = 'Departments'
     type_title = _('Departamente')
     addable = ('Department',)

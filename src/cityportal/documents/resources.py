@@ -8,5 +8,6 @@ from ..interfaces import IDocuments
 
 @implementer(IDocuments)
 class Documents(Folder):
+    deletable = False   # a fixed part of the tree (root.bootstrap)
     content_type = 'Documents'
     type_title = _('Documente emise')

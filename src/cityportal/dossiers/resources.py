@@ -11,6 +11,7 @@ from ..security import private_acl
 @implementer(IDossiers)
 class Dossiers(Folder):
     """Private: only a dossier's owner and the staff working its cases see inside."""
+    deletable = False   # a fixed part of the tree (root.bootstrap)
     content_type = 'Dossiers'
     type_title = _('Dosare')
     __acl__ = private_acl()

@@ -39,6 +39,7 @@ class ServiceSchema(colander.MappingSchema):
 
 @implementer(IServiceCatalog)
 class ServiceCatalog(OrderedFolder):
+    deletable = False   # a fixed part of the tree (root.bootstrap)
     content_type = 'ServiceCatalog'
     type_title = _('Catalog de servicii')
     addable = ('Category',)
