@@ -6,7 +6,7 @@ from pyramid.view import view_config
 from .interfaces import IPortalRoot
 from .security import VIEW_AUDIT
 
-ACTIONS = ('login', 'login.failed', 'login.throttled', 'logout', 'content.create',
+ACTIONS = ('login', 'login.failed', 'login.invalid', 'login.throttled', 'logout', 'content.create',
            'content.edit', 'content.delete', 'user.create', 'user.roles',
            'user.local_roles', 'user.password')
 

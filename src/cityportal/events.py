@@ -16,6 +16,8 @@ from .interfaces import (
 
 
 class _ObjectEvent:
+    registry = None
+
     def __init__(self, object, parent=None, name=None):
         self.object = object
         self.parent = parent
@@ -54,4 +56,5 @@ def notify(registry, event):
     api function, a view, a script) passes the one it has.
     """
     if registry is not None:
+        event.registry = registry   # subscribers that send events of their own use it
         registry.notify(event)

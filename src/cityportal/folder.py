@@ -63,6 +63,7 @@ class ContentType:
     ``add_permission`` the permission needed to add one of these
     ``schema``         a colander schema factory for add/edit forms, or None
     ``deletable``      False for the fixed parts of the tree (/servicii, …)
+    ``delete_permission`` needed on the object and its folder to delete it
     """
     content_type = None
     type_title = None
@@ -70,6 +71,7 @@ class ContentType:
     add_permission = 'add'
     schema = None
     deletable = True
+    delete_permission = 'delete'
     title = ''
     description = ''
 

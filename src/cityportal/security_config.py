@@ -1,5 +1,5 @@
 """Wire the security policy, sessions and CSRF into the configurator."""
-from pyramid.csrf import CookieCSRFStoragePolicy
+from pyramid.csrf import CookieCSRFStoragePolicy, new_csrf_token
 from pyramid.settings import asbool
 
 from .security import SecurityPolicy
@@ -25,16 +25,23 @@ def find_identity(request, userid):
         return cached[1]
     users = app_root(request).get('utilizatori')
     account = users.get(userid) if users is not None else None
-    if account is not None and not account.active:
+    if account is not None and (
+            not account.active or
+            request.session.get('skey') != account.session_key):
+        # disabled, or the session predates a password change / a deleted
+        # and recreated account of the same id
         account = None
     env[IDENTITY_KEY] = (userid, account)
     return account
 
 
 class PortalSecurityPolicy(SecurityPolicy):
-    def remember(self, request, userid, **kw):
+    def remember(self, request, userid, session_key='', **kw):
         request.environ.pop(IDENTITY_KEY, None)
-        return super().remember(request, userid, **kw)
+        headers = super().remember(request, userid, **kw)
+        request.session['skey'] = session_key
+        new_csrf_token(request)   # a token planted before login is worthless after
+        return headers
 
     def forget(self, request, **kw):
         request.environ.pop(IDENTITY_KEY, None)

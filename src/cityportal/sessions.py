@@ -12,6 +12,7 @@ is written at most once a minute, and concurrent touches of one session
 resolve without a ConflictError.
 """
 import hashlib
+import re
 import secrets
 import time
 
@@ -22,6 +23,7 @@ from zope.interface import implementer
 
 STORE_KEY = 'cityportal.sessions'
 TOUCH_INTERVAL = 60
+_TOKEN = re.compile(r'^[A-Za-z0-9_-]{32,128}$')
 PURGE_ONE_IN = 200
 
 
@@ -83,7 +85,7 @@ class ZODBSession(dict):
         self.new = True
         self.created = time.time()
         token = request.cookies.get(options['cookie_name'])
-        if token and len(token) <= 128:
+        if token and _TOKEN.match(token):
             self._load(token)
 
     # persistence ------------------------------------------------------

@@ -147,3 +147,13 @@ def test_manager_cannot_delete_own_account(testapp, root):
     res = page.forms['delete-form'].submit('delete', status=303).follow()
     assert 'Nu vă puteți șterge propriul cont.' in res.text
     assert 'admin' in root.refresh()['utilizatori']
+
+
+def test_only_managers_delete_departments(testapp, root):
+    testapp.login('editor')
+    assert testapp.get('/departamente/urbanism/@@delete', expect_errors=True).status_int == 403
+    testapp.logout()
+    testapp.login('admin')
+    page = testapp.get('/departamente/comert/@@delete')
+    page.forms['delete-form'].submit('delete', status=303)
+    assert 'comert' not in root.refresh()['departamente']

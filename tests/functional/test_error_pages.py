@@ -75,3 +75,46 @@ def test_search_page(testapp):
         res = testapp.get('/@@cautare', params={'q': q})
         assert res.status_int == 200
         assert '<b>x</b>' not in res.text
+
+
+import pytest
+
+
+@pytest.mark.parametrize('url', ['/%ff', '/servicii/?page=%ff', '/@@cautare?q=%ff%fe',
+                                 '/servicii/%0a', '/@@lang?code=en&came_from=%ff'])
+def test_malformed_requests_get_400_not_500(testapp, url):
+    res = testapp.get(url, expect_errors=True)
+    assert res.status_int == 400
+    assert 'Cerere invalidă' in res.text
+
+
+@pytest.mark.parametrize('came_from', ['/\n', '/ă', '/a b', '/\x7f', '/\r\nSet-Cookie: x=1'])
+def test_came_from_with_odd_characters_falls_back_home(testapp, came_from):
+    res = testapp.get('/@@lang', params={'code': 'en', 'came_from': came_from}, status=303)
+    assert res.location == 'http://localhost/'
+
+
+def test_garbage_session_cookie_is_ignored(testapp):
+    for value in ('\u00e9', 'x' * 500, '../../etc', 'a' * 31):
+        testapp.set_cookie('cp_session', value)
+        assert testapp.get('/').status_int == 200
+
+
+def test_private_areas_do_not_reveal_which_names_exist(testapp):
+    a = testapp.get('/utilizatori/admin', status=302)
+    b = testapp.get('/utilizatori/nobody', status=302)
+    assert '/login' in a.location and '/login' in b.location
+    testapp.login('editor')
+    testapp.get('/utilizatori/admin', status=403)
+    testapp.get('/utilizatori/nobody', status=403)
+    testapp.get('/servicii/nu-exista', status=404)     # public areas: a plain 404
+
+
+def test_public_url_pins_host_and_scheme(app_settings):
+    import webtest
+    from cityportal import main
+    settings = dict(app_settings, **{'cityportal.public_url': 'https://portal.example.ro'})
+    pinned = webtest.TestApp(main({}, **settings))
+    res = pinned.get('/@@lang?code=en&came_from=/servicii/',
+                     extra_environ={'HTTP_HOST': 'evil.example'}, status=303)
+    assert res.location == 'https://portal.example.ro/servicii/'

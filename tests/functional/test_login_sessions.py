@@ -70,9 +70,85 @@ def test_throttled_after_repeated_failures(testapp, root):
     r = root.refresh()
     actions = [e['action'] for e in r.audit.latest(limit=7)]
     assert actions[0] == 'login.throttled' and actions.count('login.failed') == 5
-    # another account from another address is not affected
+    # the owner, from another address, is not locked out by a stranger's guesses
     testapp.extra_environ['REMOTE_ADDR'] = '10.0.0.2'
+    testapp.login('operator')
+    # repeated blocked attempts are logged once per window (a bounded log)
+    testapp.logout()
+    testapp.extra_environ['REMOTE_ADDR'] = '10.0.0.1'
+    for _ in range(3):
+        testapp.login('operator', DEMO_PASSWORDS['operator'], status=400)
+    r = root.refresh()
+    assert [e['action'] for e in r.audit.latest(limit=50)].count('login.throttled') == 1
+
+
+def test_distributed_guessing_blocks_the_login_everywhere():
+    from cityportal.accounts.resources import LoginThrottle
+    t = LoginThrottle()
+    now = time.time()
+    for i in range(t.max_failures_per_login):
+        t.failed('admin', '10.2.%d.%d' % (i // 250, i % 250), now)
+    assert t.blocked_for('ADMIN ', '192.168.1.1', now) > 0
+    assert t.blocked_for('editor', '192.168.1.1', now) == 0
+
+
+def test_malformed_login_attempts_are_audited(testapp, root):
+    page = testapp.get('/login')
+    form = page.forms['cpform']
+    form['login'] = 'x' * 150
+    form['password'] = ''
+    form.submit('submit', status=400)
+    entry = root.refresh().audit.latest(limit=1)[0]
+    assert entry['action'] == 'login.invalid' and entry['actor'] == 'x' * 100
+
+
+def test_anonymous_logout_post_writes_nothing(testapp, db):
+    testapp.get('/login')
+    token = testapp.cookies['cp_csrf']
+    for _ in range(3):
+        testapp.post('/logout', {'csrf_token': token}, status=303)
+    assert 'cp_session' not in testapp.cookies
+
+
+def test_password_change_by_manager_ends_the_users_sessions(testapp, app):
+    from cityportal.testing import Browser
+    editor = Browser(app, extra_environ={'HTTP_HOST': 'localhost', 'REMOTE_ADDR': '10.3.3.3'})
+    editor.login('editor')
+    assert editor.get('/@@personal').status_int == 200
+    testapp.login('admin')
+    form = testapp.get('/utilizatori/editor/@@parola').forms['cpform']
+    form['password'] = 'parola-resetata-2026'
+    form['password-confirm'] = 'parola-resetata-2026'
+    form.submit('save', status=303)
+    assert editor.get('/@@personal', expect_errors=True).status_int == 302
+
+
+def test_deleted_and_recreated_account_does_not_inherit_sessions_or_roles(testapp, app, root):
+    from cityportal.testing import Browser
+    clerk = Browser(app, extra_environ={'HTTP_HOST': 'localhost', 'REMOTE_ADDR': '10.4.4.4'})
+    clerk.login('functionar')
+    testapp.login('admin')
+    page = testapp.get('/utilizatori/functionar/@@delete')
+    page.forms['delete-form'].submit('delete', status=303)
+    from cityportal.security import get_local_roles
+    assert 'functionar' not in get_local_roles(root.refresh()['departamente']['urbanism'])
+    form = testapp.get('/utilizatori/@@adauga-cont').forms['cpform']
+    form['userid'] = 'functionar'
+    form['password'] = 'alt-om-alta-parola'
+    form['password-confirm'] = 'alt-om-alta-parola'
+    form['title'] = 'Alt Om'
+    form.submit('save', status=303)
+    assert clerk.get('/@@personal', expect_errors=True).status_int == 302
+    newcomer = Browser(app, extra_environ={'HTTP_HOST': 'localhost', 'REMOTE_ADDR': '10.5.5.5'})
+    newcomer.login('functionar', 'alt-om-alta-parola')
+    assert 'Direcția Urbanism' not in newcomer.get('/@@personal').text
+
+
+def test_csrf_token_rotates_at_login(testapp):
+    testapp.get('/login')
+    before = testapp.cookies['cp_csrf']
     testapp.login('editor')
+    assert testapp.cookies['cp_csrf'] != before
 
 
 def test_throttle_window_expires(root):
@@ -157,8 +233,8 @@ def test_throttle_prunes_stale_keys():
     for i in range(20):
         t.failed('user%d' % i, '10.0.0.%d' % i, now - t.window - 5)
     t.failed('fresh', '10.1.1.1', now)
-    assert t.prune(now) == 40
-    assert set(t.failures.keys()) == {'l:fresh', 'a:10.1.1.1'}
+    assert t.prune(now) == 60
+    assert set(t.failures.keys()) == {'la:fresh|10.1.1.1', 'l:fresh', 'a:10.1.1.1'}
 
 
 def test_session_store_purge():

@@ -16,6 +16,7 @@ MATRIX = [
     ('/', EVERYONE),
     ('/@@cautare?q=urbanism', EVERYONE),
     ('/login', EVERYONE),
+    ('/@@lang?code=en&came_from=/servicii/', EVERYONE),
     ('/logout', EVERYONE),
     ('/servicii/', EVERYONE),
     (CAT + '/', EVERYONE),

@@ -31,19 +31,28 @@ def run(*args, input=None):
 
 
 def test_seed_is_idempotent(ini):
-    first = run('cityportal-seed', ini).stdout
+    first = run('cityportal-seed', ini, '--demo').stdout
     assert 'created: departments 6, users 6, categories 5, services 8' in first
-    again = run('cityportal-seed', ini).stdout
+    again = run('cityportal-seed', ini, '--demo').stdout
     assert 'created: departments 0, users 0, categories 0, services 0' in again
 
 
 def test_seed_without_demo(ini):
-    out = run('cityportal-seed', ini, '--no-demo').stdout
+    out = run('cityportal-seed', ini).stdout
     assert 'site ready' in out and 'created: nothing' in out
 
 
+def test_demo_refused_on_a_production_configuration(ini):
+    src = open(ini, encoding='utf-8').read() + '\n'
+    src = src.replace('[app:main]\n', '[app:main]\ncityportal.secure_cookies = true\n')
+    open(ini, 'w', encoding='utf-8').write(src)
+    proc = subprocess.run([os.path.join(BIN, 'cityportal-seed'), ini, '--demo'],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and 'refusing --demo' in proc.stderr
+
+
 def test_reindex_rebuilds_the_catalog_with_progress(ini):
-    run('cityportal-seed', ini)
+    run('cityportal-seed', ini, '--demo')
     proc = run('cityportal-reindex', ini, '--batch', '10')
     assert '100%' in proc.stderr and '[####' in proc.stderr
     m = re.search(r'indexed (\d+) objects', proc.stdout)

@@ -94,12 +94,22 @@ class StaffUser(Item):
     last_login = None
     roles = frozenset()
     is_staff = True
+    #: paths where this account holds local roles (cleaned when it is deleted)
+    local_role_paths = ()
+    #: sessions carry this key; changing it (password change, deactivation)
+    #: ends every open session of the account
+    session_key = ''
 
     def __init__(self, title='', password=None, roles=(), **kw):
         super().__init__(title, **kw)
         self.roles = frozenset(roles)
+        self.new_session_key()
         if password is not None:
             self.set_password(password)
+
+    def new_session_key(self):
+        import secrets
+        self.session_key = secrets.token_hex(16)
 
     @property
     def userid(self):
@@ -107,11 +117,12 @@ class StaffUser(Item):
 
     def set_password(self, password):
         self.password_hash = hash_password(password)
+        self.new_session_key()
 
     def check_password(self, password):
         ok = check_password(self.password_hash, password)
         if ok and password_needs_rehash(self.password_hash):
-            self.set_password(password)
+            self.password_hash = hash_password(password)   # same password: sessions stay
         return ok
 
     def searchable_text(self):
@@ -120,18 +131,35 @@ class StaffUser(Item):
 
 
 class LoginThrottle(Persistent):
-    """Recent login failures per login name and per address.
+    """Recent login failures, counted three ways.
 
-    After ``max_failures`` failures within ``window`` seconds, further
-    attempts for that login (or from that address, with a higher bound) are
-    refused until the window has passed, without checking the password.
+    - per login *and* address: ``max_failures`` (5) within ``window`` blocks
+      that pair: someone guessing from one place stops quickly;
+    - per address: ``max_failures_per_address`` (20) blocks the address,
+      whatever logins it tries;
+    - per login from anywhere: ``max_failures_per_login`` (100) blocks the
+      login, so a distributed guess stays slow, while a few bad attempts
+      from a stranger's address cannot lock the owner out.
+
+    A blocked attempt is refused before the password is checked.
     """
     max_failures = 5
     max_failures_per_address = 20
+    max_failures_per_login = 100
     window = 15 * 60
+    #: prune stale keys once the table grows past this size
+    max_keys = 5000
 
     def __init__(self):
         self.failures = OOBTree()   # key -> tuple of timestamps
+
+    @staticmethod
+    def _keys(login, address):
+        login = (login or '').strip().lower()[:100]
+        address = address or ''
+        return (('la:%s|%s' % (login, address), 'max_failures'),
+                ('a:' + address, 'max_failures_per_address'),
+                ('l:' + login, 'max_failures_per_login'))
 
     def _recent(self, key, now):
         return tuple(t for t in self.failures.get(key, ()) if t > now - self.window)
@@ -140,22 +168,30 @@ class LoginThrottle(Persistent):
         """Seconds until another attempt is allowed (0 = allowed now)."""
         now = now or time.time()
         waits = []
-        for key, limit in (('l:' + login.lower(), self.max_failures),
-                           ('a:' + (address or ''), self.max_failures_per_address)):
+        for key, limit_name in self._keys(login, address):
+            limit = getattr(self, limit_name)
             recent = self._recent(key, now)
             if len(recent) >= limit:
                 waits.append(int(recent[-limit] + self.window - now) + 1)
         return max(waits) if waits else 0
 
-    #: prune stale keys once the table grows past this size
-    max_keys = 5000
-
     def failed(self, login, address, now=None):
         now = now or time.time()
         if len(self.failures) > self.max_keys:
             self.prune(now)
-        for key in ('l:' + login.lower()[:100], 'a:' + (address or '')):
-            self.failures[key] = self._recent(key, now)[-50:] + (now,)
+        for key, limit_name in self._keys(login, address):
+            keep = getattr(self, limit_name)
+            self.failures[key] = self._recent(key, now)[-keep:] + (now,)
+
+    def should_audit_block(self, login, address, now=None):
+        """True once per window for a blocked login/address pair (bounded log)."""
+        now = now or time.time()
+        key = 'audit:' + self._keys(login, address)[0][0]
+        last = self.failures.get(key, (0,))[-1]
+        if last > now - self.window:
+            return False
+        self.failures[key] = (now,)
+        return True
 
     def prune(self, now=None):
         """Forget keys whose failures are all older than the window."""
@@ -166,5 +202,5 @@ class LoginThrottle(Persistent):
             del self.failures[key]
         return len(stale)
 
-    def succeeded(self, login):
-        self.failures.pop('l:' + login.lower()[:100], None)
+    def succeeded(self, login, address):
+        self.failures.pop(self._keys(login, address)[0][0], None)

@@ -54,7 +54,9 @@ class LoginForm(FormView):
                                          address=address)
         except LoginThrottled as e:
             minutes = max(1, round(e.args[0] / 60))
-            audit(request, 'login.throttled', actor=appstruct['login'][:100])
+            throttle = root['utilizatori'].throttle
+            if throttle.should_audit_block(appstruct['login'], address):
+                audit(request, 'login.throttled', actor=appstruct['login'][:100])
             return self.login_error(appstruct, _(
                 'Prea multe încercări eșuate. Încercați din nou peste ${n} minute.',
                 mapping={'n': minutes}))
@@ -62,13 +64,19 @@ class LoginForm(FormView):
             audit(request, 'login.failed', actor=appstruct['login'][:100])
             return self.login_error(appstruct, _(
                 'Numele de utilizator sau parola nu sunt corecte.'))
-        remember(request, user.userid)
+        remember(request, user.userid, session_key=user.session_key)
         audit(request, 'login', actor=user.userid)
         request.session.flash(_('Bun venit, ${name}!', mapping={'name': user.title}),
                               'success')
         target = safe_came_from(request, appstruct.get('came_from'),
                                 request.application_url + '/@@personal')
         return HTTPSeeOther(target)
+
+    def invalid(self, failure):
+        # not doomed: a malformed login attempt (empty or over-long fields)
+        # is a failure too, and goes to the audit log
+        login = self.request.POST.get('login', '')
+        audit(self.request, 'login.invalid', actor=login.strip()[:100] or None)
 
     def login_error(self, appstruct, message):
         # not doomed: the failure is recorded for the throttle and the audit log
@@ -91,10 +99,10 @@ def login(context, request):
 @view_config(context=IPortalRoot, name='logout', permission=VIEW, request_method='POST')
 def logout(context, request):
     identity = request.identity
-    if identity is not None:
+    if identity is not None:   # an anonymous POST writes nothing (no session, no log)
         audit(request, 'logout', actor=identity.userid)
-    forget(request)
-    request.session.flash(_('V-ați deconectat.'), 'info')
+        forget(request)
+        request.session.flash(_('V-ați deconectat.'), 'info')
     return HTTPSeeOther(request.application_url + '/')
 
 
@@ -153,8 +161,11 @@ class EditUserForm(FormView):
                 'Manager' in self.context.roles and 'Manager' not in roles:
             raise self.field_error(
                 'roles', _('Nu vă puteți retrage singur rolul de administrator.'))
+        was_active = self.context.active
         api.content.edit(self.context, registry=request.registry, request=request,
                          **appstruct)
+        if was_active and not self.context.active:
+            self.context.new_session_key()   # a disabled account is logged out now
         if set(roles) != set(self.context.roles):
             api.user.set_roles(self.context, roles, registry=request.registry,
                                request=request)
@@ -178,7 +189,7 @@ class SetPasswordForm(FormView):
     title = _('Parolă nouă')
 
     def success(self, appstruct):
-        self.context.set_password(appstruct['password'])
+        self.context.set_password(appstruct['password'])   # ends the user's sessions
         audit(self.request, 'user.password', target=self.context)
         self.request.session.flash(_('Parola a fost schimbată.'), 'success')
         return HTTPSeeOther(self.request.resource_url(self.context))
@@ -207,6 +218,8 @@ class OwnPasswordForm(FormView):
         if not user.check_password(appstruct['current']):
             raise self.field_error('current', _('Parola actuală nu este corectă.'))
         user.set_password(appstruct['password'])
+        # set_password ends every session of the account; keep this one
+        self.request.session['skey'] = user.session_key
         audit(self.request, 'user.password', target=user)
         self.request.session.flash(_('Parola a fost schimbată.'), 'success')
         return HTTPSeeOther(self.request.application_url + '/@@personal')

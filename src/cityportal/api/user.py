@@ -45,12 +45,36 @@ def set_roles(user, roles, registry=None, request=None):
 
 def grant_local_roles(resource, userid, roles, registry=None, request=None):
     """Give ``userid`` exactly ``roles`` on ``resource`` and below (empty revokes)."""
+    from pyramid.traversal import find_root, resource_path
     set_local_roles(resource, userid, roles)
+    user = find_root(resource)['utilizatori'].get(userid)
+    if user is not None:
+        paths = set(user.local_role_paths)
+        path = resource_path(resource)
+        if roles:
+            paths.add(path)
+        else:
+            paths.discard(path)
+        user.local_role_paths = tuple(sorted(paths))
     notify(registry, LocalRolesChanged(resource))
     if request is not None:
         from ..audit import audit
         audit(request, 'user.local_roles', target=resource, userid=userid,
               roles=','.join(sorted(roles)))
+
+
+def revoke_all_local_roles(user, registry=None):
+    """Remove every local role of ``user`` (before the account is deleted)."""
+    from pyramid.traversal import find_resource, find_root
+    root = find_root(user)
+    for path in user.local_role_paths:
+        try:
+            resource = find_resource(root, path)
+        except KeyError:
+            continue
+        set_local_roles(resource, user.userid, ())
+        notify(registry, LocalRolesChanged(resource))
+    user.local_role_paths = ()
 
 
 def authenticate(root, login, password, address=None, now=None):
@@ -77,6 +101,6 @@ def authenticate(root, login, password, address=None, now=None):
     if not ok:
         throttle.failed(login, address, now)
         raise AuthenticationFailed(login)
-    throttle.succeeded(login)
+    throttle.succeeded(login, address)
     user.last_login = utcnow()
     return user

@@ -189,7 +189,9 @@ def delete_view(context, request):
     parent = context.__parent__
     if parent is None or not IFolder.providedBy(parent) or not context.deletable:
         raise HTTPNotFound()
-    if not request.has_permission(DELETE, parent):
+    permission = context.delete_permission
+    if not (request.has_permission(permission, parent) and
+            request.has_permission(permission, context)):
         from pyramid.httpexceptions import HTTPForbidden
         raise HTTPForbidden()
     if request.method == 'POST':

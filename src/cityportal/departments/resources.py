@@ -5,6 +5,7 @@ from zope.interface import implementer
 from ..folder import Folder, OrderedFolder
 from ..i18n import _
 from ..interfaces import IDepartment, IDepartments
+from ..security import MANAGE_SITE
 from ..schemas import line_node, lines_node, text_node, title_node
 
 
@@ -33,6 +34,8 @@ class Departments(OrderedFolder):
 class Department(Folder):
     content_type = 'Department'
     type_title = _('Departament')
+    #: a department carries staff roles and case routing: managers only
+    delete_permission = MANAGE_SITE
     schema = DepartmentSchema
     letterhead = ()
     address = phone = email = public_hours = ''

@@ -28,9 +28,27 @@ def step_2_local_roles(root, registry):
         root.__local_roles__ = {}
 
 
+def step_3_staff_session_keys(root, registry):
+    """Give staff accounts a session key and the list of their local-role places."""
+    from ..catalog.subscribers import walk
+    users = root['utilizatori']
+    for user in users.values():
+        if not user.__dict__.get('session_key'):
+            user.new_session_key()
+    places = {}
+    for obj in walk(root):
+        for userid in (getattr(obj, '__local_roles__', None) or {}):
+            from pyramid.traversal import resource_path
+            places.setdefault(userid, set()).add(resource_path(obj))
+    for userid, paths in places.items():
+        if userid in users:
+            users[userid].local_role_paths = tuple(sorted(paths))
+
+
 STEPS = (
     (1, step_1_catalog_indexes),
     (2, step_2_local_roles),
+    (3, step_3_staff_session_keys),
 )
 
 

@@ -2,6 +2,7 @@
 error pages and the language switch."""
 from pyramid.events import BeforeRender, NewResponse
 from pyramid.renderers import get_renderer
+from pyramid.tweens import INGRESS
 
 from .api import LayoutAPI
 
@@ -37,7 +38,13 @@ def add_security_headers(event):
         if name not in headers:
             headers[name] = value
     request = event.request
-    if 'cp_session' in request.cookies or response.headers.get('Set-Cookie', '').startswith('cp_session'):
+    cookie = request.registry.settings.get('cityportal.session_cookie', 'cp_session')
+    try:
+        has_session = cookie in request.cookies
+    except UnicodeDecodeError:   # a malformed Cookie header (answered 400)
+        has_session = False
+    if has_session or any(
+            value.startswith(cookie + '=') for value in response.headers.getall('Set-Cookie')):
         response.cache_control = 'no-store'
 
 
@@ -45,6 +52,7 @@ def includeme(config):
     config.add_request_method(LayoutAPI, 'layout', reify=True)
     config.add_subscriber(add_layout_globals, BeforeRender)
     config.add_subscriber(add_security_headers, NewResponse)
+    config.add_tween('cityportal.layout.tweens.input_guard_factory', under=INGRESS)
     config.add_static_view('static', 'cityportal:layout/static', cache_max_age=3600)
     config.add_static_view('deform_static', 'deform:static', cache_max_age=3600)
     config.add_translation_dirs('colander:locale/', 'deform:locale/', 'cityportal:locale/')

@@ -65,6 +65,10 @@ class FormView:
     def success(self, appstruct):
         raise NotImplementedError
 
+    def invalid(self, failure):
+        """The submission did not validate: by default nothing of it is written."""
+        self.request.tm.doom()
+
     def cancel_url(self):
         return self.request.resource_url(self.context)
 
@@ -111,7 +115,7 @@ class FormView:
             try:
                 appstruct = form.validate(controls)
             except deform.ValidationFailure as e:
-                request.tm.doom()   # nothing of a failed submission is written
+                self.invalid(e)
                 return self.render(e.render(), status_error=True)
             appstruct.pop('csrf_token', None)
             try:

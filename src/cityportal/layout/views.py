@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 def safe_came_from(request, value, default=None):
     """``value`` if it is a path inside this portal, else ``default`` (no open redirect)."""
     default = default or request.application_url + '/'
-    if not value or len(value) > 2000:
-        return default
+    if not value or len(value) > 2000 or any(not 0x21 <= ord(c) <= 0x7e for c in value):
+        return default   # only printable ASCII: a header can always carry it
     parsed = urlparse(value)
     if parsed.scheme or parsed.netloc or not value.startswith('/') or value.startswith('//') \
             or '\\' in value:
@@ -105,6 +105,11 @@ def forbidden(exc, request):
 
 @notfound_view_config()
 def notfound(exc, request):
+    # under a private area (/utilizatori, /dosare…) a missing name answers
+    # like an existing one, so names cannot be probed from outside
+    context = getattr(request, 'context', None)
+    if context is not None and not request.has_permission(VIEW, context):
+        return forbidden(exc, request)
     return _error(request, 404, _('Pagina nu a fost găsită'),
                   _('Adresa cerută nu există sau a fost mutată.'))
 

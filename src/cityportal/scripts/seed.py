@@ -1,4 +1,12 @@
-"""cityportal-seed: bootstrap the site and add the demo data (idempotent)."""
+"""cityportal-seed: build the site tree and evolve it; with --demo, add the demo data.
+
+Idempotent. Demo data holds staff accounts whose passwords are public (README),
+so it is opt-in and refused on a configuration with secure cookies (production).
+"""
+import sys
+
+from pyramid.settings import asbool
+
 from .. import demo, evolve
 from ..root import bootstrap
 from .common import open_env, parser
@@ -6,10 +14,19 @@ from .common import open_env, parser
 
 def main(argv=None):
     p = parser(__doc__)
-    p.add_argument('--no-demo', action='store_true',
-                   help='only build the tree and evolve; no demo content or accounts')
+    group = p.add_mutually_exclusive_group()
+    group.add_argument('--demo', action='store_true',
+                       help='add demo departments, services and staff accounts '
+                            '(public passwords: never in production)')
+    group.add_argument('--no-demo', action='store_true',
+                       help='only build the tree and evolve (the default)')
     args = p.parse_args(argv)
     env = open_env(args.config_uri)
+    if args.demo and asbool(env['registry'].settings.get('cityportal.secure_cookies')):
+        env['closer']()
+        print('refusing --demo: this configuration is a production one '
+              '(cityportal.secure_cookies = true)', file=sys.stderr)
+        return 2
     tm = env['request'].tm
     try:
         from pyramid_zodbconn import get_connection
@@ -18,7 +35,7 @@ def main(argv=None):
         tm.commit()
         tm.begin()
         applied = evolve.evolve(root, env['registry'], commit=True, tm=tm)
-        created = {} if args.no_demo else demo.seed(root, env['registry'])
+        created = demo.seed(root, env['registry']) if args.demo else {}
         tm.commit()
         print('site ready (generation %d%s); created: %s' % (
             root.generation, ', evolved %s' % applied if applied else '',
