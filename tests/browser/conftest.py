@@ -2,11 +2,17 @@
 
     portal_url (session): writes a temp ini (etc/testing.ini with its own
         Data.fs, blobs and var dir, listening on a free loopback port), runs
-        cityportal-seed on it, starts pserve, yields the base URL
+        cityportal-seed --demo on it, starts pserve, yields the base URL
     chromium (session): makes sure /usr/bin/chromium and /usr/bin/chromedriver
         exist (apt-get installs them if it can), else skips
     driver (per test): headless Chrome via selenium and chromedriver, never
         selenium-manager; a screenshot lands in the test's tmp dir on failure
+    nojs_driver (per test): the same with JavaScript switched off
+    shared_driver (per test) over module_browser (per module): one browser
+        whose cookies carry over from test to test, so each test first sets
+        up the login (or none) it needs
+    axe_source (session): axe-core's axe.min.js, installed with npm once into
+        var/cache/axe (reused later); skips when npm is missing or fails
 
 Chromium only ever talks to loopback: the flags below keep it from reaching
 Google's hosts (updates, sync, field trials, QUIC probes).
@@ -79,7 +85,7 @@ def portal_url():
     tmp = tempfile.mkdtemp(prefix='cityportal-browser-')
     port = _free_port()
     ini = _write_ini(tmp, port)
-    seed = subprocess.run([os.path.join(BIN, 'cityportal-seed'), ini], cwd=PROJECT,
+    seed = subprocess.run([os.path.join(BIN, 'cityportal-seed'), ini, '--demo'], cwd=PROJECT,
                           capture_output=True, text=True, timeout=120)
     if seed.returncode != 0:
         pytest.fail('cityportal-seed failed (%d):\n%s\n%s' % (
@@ -191,3 +197,115 @@ def driver(request, chromium, tmp_path):
                 print('no screenshot: %s' % e)
         browser.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+# accessibility (tests/browser/test_accessibility.py) -----------------------
+
+AXE_CACHE = os.path.join(PROJECT, 'var', 'cache', 'axe')  # var/ is not committed
+AXE_SPEC = 'axe-core@4'
+AXE_JS = os.path.join(AXE_CACHE, 'node_modules', 'axe-core', 'axe.min.js')
+
+
+@pytest.fixture(scope='session')
+def axe_source():
+    """The source of axe-core's axe.min.js, installed from npm once into var/cache/axe.
+
+    Later runs reuse the cache; without npm, or when the install fails, the
+    tests that need it skip. The browser itself never fetches anything: the
+    tests inject this source with execute_script.
+    """
+    if not os.path.isfile(AXE_JS):
+        npm = shutil.which('npm')
+        if npm is None:
+            reason = 'npm is not available to install %s into %s' % (AXE_SPEC, AXE_CACHE)
+            print(reason)
+            pytest.skip(reason)
+        os.makedirs(AXE_CACHE, exist_ok=True)
+        cmd = [npm, 'install', '--no-save', '--no-audit', '--no-fund', '--no-package-lock',
+               '--prefix', AXE_CACHE, AXE_SPEC]
+        print('installing axe-core: %s' % ' '.join(cmd))
+        try:
+            res = subprocess.run(cmd, cwd=AXE_CACHE, capture_output=True, text=True,
+                                 timeout=300)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            reason = 'npm install %s failed: %s' % (AXE_SPEC, e)
+            print(reason)
+            pytest.skip(reason)
+        if res.returncode != 0 or not os.path.isfile(AXE_JS):
+            reason = 'npm install %s failed (%d): %s' % (
+                AXE_SPEC, res.returncode, (res.stderr or res.stdout)[-2000:])
+            print(reason)
+            pytest.skip(reason)
+    with open(AXE_JS, encoding='utf-8') as f:
+        return f.read()
+
+
+def _start_chrome(chromium, log_path, prefs=None):
+    """A headless Chrome set up like ``driver``'s; returns it and its profile dir."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary, chromedriver = chromium
+    profile = tempfile.mkdtemp(prefix='cityportal-chromium-')
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument('--user-data-dir=%s' % profile)
+    if prefs:
+        options.add_experimental_option('prefs', prefs)
+    service = Service(executable_path=chromedriver, log_output=str(log_path))
+    try:
+        browser = webdriver.Chrome(options=options, service=service)
+    except Exception:
+        shutil.rmtree(profile, ignore_errors=True)
+        raise
+    browser.set_page_load_timeout(20)
+    browser.implicitly_wait(0)
+    return browser, profile
+
+
+def _keep_failure(request, browser, tmp_path):
+    rep = getattr(request.node, 'rep_call', None)
+    if rep is not None and rep.failed:
+        shot = tmp_path / 'failure.png'
+        try:
+            browser.save_screenshot(str(shot))
+            (tmp_path / 'failure.html').write_text(browser.page_source, encoding='utf-8')
+            print('screenshot: %s' % shot)
+        except Exception as e:  # the browser may be gone already
+            print('no screenshot: %s' % e)
+
+
+@pytest.fixture
+def nojs_driver(request, chromium, tmp_path):
+    """Like ``driver``, but with JavaScript switched off in the browser's content settings."""
+    browser, profile = _start_chrome(
+        chromium, tmp_path / 'chromedriver.log',
+        prefs={'profile.managed_default_content_settings.javascript': 2})
+    try:
+        yield browser
+    finally:
+        _keep_failure(request, browser, tmp_path)
+        browser.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope='module')
+def module_browser(chromium, tmp_path_factory):
+    """One browser for all the tests of a module: cookies (login, language) carry over."""
+    tmp = tmp_path_factory.mktemp('chromium')
+    browser, profile = _start_chrome(chromium, tmp / 'chromedriver.log')
+    try:
+        yield browser
+    finally:
+        browser.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def shared_driver(request, module_browser, tmp_path):
+    """``module_browser`` for one test (which sets up the login it needs), with
+    a screenshot in the test's tmp dir on failure."""
+    yield module_browser
+    _keep_failure(request, module_browser, tmp_path)
