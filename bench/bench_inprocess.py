@@ -1,8 +1,10 @@
 """CPU microseconds per request, calling the WSGI apps in-process (no server).
 
     .venv/bin/python bench/bench_inprocess.py [--runs 7] [--seconds 0.4]
-                                              [--reload-templates] [--cold]
-                                              [--profile]
+                                              [--no-breakdown] [--cold]
+                                              [--cache-size 20000] [--warmup 200]
+                                              [--reload-templates] [--profile]
+                                              [--strict]
 
 Builds (or reuses) bench/out/Data.fs, makes the portal app on it with the
 settings of etc/development.ini (but pyramid.reload_templates = false, as in
@@ -14,9 +16,23 @@ measured in ``--runs`` runs of N requests (N calibrated so a run lasts about
 hits all of them. The figure is time.process_time() per request, median of
 the runs (min and max shown too).
 
+Rows: ``bare hello`` (reference), ``zodb minimal`` (the issue's minimal
+Pyramid+ZODB view with a one-line template: its cost here against the issue's
+~155 µs gives the machine's scale, and ``x zmin`` expresses every row in
+units of it, which moves much less with the machine's load than µs do), three
+breakdown views registered on the portal's root for this run only
+(``portal plain``: a plain Response; ``portal 1-line``: a one-line template;
+``portal master``: the site's master template with an empty slot), then the
+pages of the targets: ``home``, ``listing p1``, ``listing p500``.
+
+--cache-size N  the ZODB connection cache (objects); below the folder's 6,666
+           buckets, every listing reloads them.
+--no-breakdown  only the bare app and the three pages of the targets.
 --cold     also time the first request of each page on a freshly opened
            database (empty ZODB cache): one sample each, wall and CPU.
 --profile  print the top functions (cProfile, stdlib) for each portal page.
+--strict   exit with status 1 when a target is not met (default: 0, so that
+           `make bench` runs both scripts).
 """
 import argparse
 import gc
@@ -98,11 +114,11 @@ def run_once(app, path, qs, n):
 
 
 def calibrate(app, path, qs, seconds):
-    n = 20
+    n = 2
     while True:
         cpu, _ = run_once(app, path, qs, n)
         if cpu * n >= seconds / 4 or n >= 200_000:
-            return max(20, int(seconds / max(cpu, 1e-7)))
+            return max(2, int(seconds / max(cpu, 1e-7)))
         n *= 4
 
 
@@ -131,11 +147,11 @@ def measure(pages, runs, seconds, warmup=200):
     return out
 
 
-def cold(reload_templates):
+def cold(reload_templates, cache_size):
     """First request of each page on a freshly opened database."""
     rows = []
     for label, path, qs, expect in common.PORTAL_PAGES:
-        app = common.make_portal_app(reload_templates)
+        app = common.make_portal_app(reload_templates, cache_size)
         # compile the templates and fill the cache for another page first,
         # so this measures the ZODB loads, not Chameleon's compile
         call(app, '/servicii/', '')
@@ -175,14 +191,19 @@ def main(argv=None):
                    help='CPU seconds per run and page (default 0.4)')
     p.add_argument('--reload-templates', action='store_true',
                    help='pyramid.reload_templates = true (development.ini)')
+    p.add_argument('--cache-size', type=int, default=20000,
+                   help='ZODB connection_cache_size (development.ini: 20000)')
+    p.add_argument('--warmup', type=int, default=200, help='requests per page (200)')
     p.add_argument('--no-breakdown', action='store_true',
                    help='only the bare app and the three pages of the targets')
     p.add_argument('--cold', action='store_true')
     p.add_argument('--profile', action='store_true')
+    p.add_argument('--strict', action='store_true',
+                   help='exit with status 1 when a target is not met')
     args = p.parse_args(argv)
 
     common.ensure_data()
-    portal = common.make_portal_app(args.reload_templates)
+    portal = common.make_portal_app(args.reload_templates, args.cache_size)
     bare = common.make_bare_app()
 
     pages, sizes = [], {}
@@ -205,17 +226,20 @@ def main(argv=None):
         return 0
 
     print('cityportal in-process benchmark, %s, Python %s, %d CPUs, load %.1f, '
-          'reload_templates=%s' % (
+          'reload_templates=%s, connection_cache_size=%d' % (
               time.strftime('%Y-%m-%d %H:%M'), sys.version.split()[0],
               os.cpu_count(), os.getloadavg()[0],
-              'true' if args.reload_templates else 'false'))
+              'true' if args.reload_templates else 'false', args.cache_size))
     print('CPU time per request (time.process_time), median of %d runs of ~%.1f s each'
           % (args.runs, args.seconds))
-    res = measure(pages, args.runs, args.seconds)
+    res = measure(pages, args.runs, args.seconds, args.warmup)
     bare_us = res[common.BARE_PAGE[0]]['median']
     print()
-    print('%-14s %7s %9s %9s %9s %9s %7s %7s  %s' % (
-        'page', 'N/run', 'median', 'min', 'max', 'wall', 'x bare', 'bytes', 'target'))
+    ref = res.get(common.ZODB_MINIMAL_PAGE[0])
+    ref_us = ref['median'] if ref else None
+    print('%-14s %7s %9s %9s %9s %9s %7s %7s %7s  %s' % (
+        'page', 'N/run', 'median', 'min', 'max', 'wall', 'x bare', 'x zmin', 'bytes',
+        'target'))
     failed = 0
     for label, *_ in pages:
         r = res[label]
@@ -228,9 +252,11 @@ def main(argv=None):
             ok = r['median'] <= target
             failed += not ok
             verdict = '<= %d us: %s' % (target, 'PASS' if ok else 'FAIL')
-        print('%-14s %7d %6.0f us %6.0f us %6.0f us %6.0f us %6.1fx %7s  %s' % (
+        print('%-14s %7d %6.0f us %6.0f us %6.0f us %6.0f us %6.1fx %7s %7s  %s' % (
             label, r['n'], r['median'], r['min'], r['max'], r['wall'],
-            r['median'] / bare_us, sizes.get(label, ''), verdict))
+            r['median'] / bare_us,
+            '%.2fx' % (r['median'] / ref_us) if ref_us else '-',
+            sizes.get(label, ''), verdict))
     p1 = res['listing p1']['median']
     p500 = res['listing p500']['median']
     ratio = p500 / p1
@@ -240,21 +266,22 @@ def main(argv=None):
     print('listing page 500 / page 1: %.2f (min/min %.2f; target: within 20%%): %s' % (
         ratio, res['listing p500']['min'] / res['listing p1']['min'],
         'PASS' if ok else 'FAIL'))
-    ref = res.get(common.ZODB_MINIMAL_PAGE[0])
     if ref is not None:
-        print('machine scale: the minimal Pyramid+ZODB view costs %.0f us here '
-              '(about 155 us where the issue\'s targets were measured): x%.2f'
-              % (ref['median'], ref['median'] / 155))
+        print('machine scale: the minimal Pyramid+ZODB view (zodb minimal) costs %.0f us '
+              'here, about 155 us where the issue\'s figures were measured (x%.2f).'
+              % (ref_us, ref_us / 155))
+        print('  in units of that view (x zmin), the targets are: home <= %.2fx, '
+              'listing <= %.2fx' % (500 / 155, 800 / 155))
 
     if args.cold:
         portal.registry._zodb_databases[''].close()   # release the file lock
         print()
         print('cold ZODB cache (first request after db.cacheMinimize(), one sample):')
-        for label, cpu, wall in cold(args.reload_templates):
+        for label, cpu, wall in cold(args.reload_templates, args.cache_size):
             print('  %-14s cpu %8.0f us   wall %8.0f us' % (label, cpu, wall))
     print()
     print('%s' % ('all targets met' if not failed else '%d target(s) not met' % failed))
-    return 1 if failed else 0
+    return 1 if failed and args.strict else 0
 
 
 if __name__ == '__main__':

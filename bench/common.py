@@ -48,12 +48,13 @@ def child_title(i):
     return 'Cerere %06d' % i
 
 
-def zodb_uri():
-    return ('file://%s?blobstorage_dir=%s&connection_cache_size=20000'
-            % (DATA_FS, BLOBS_DIR))
+def zodb_uri(cache_size=20000):
+    """The bench storage; 20,000 objects per connection as in etc/development.ini."""
+    return ('file://%s?blobstorage_dir=%s&connection_cache_size=%d'
+            % (DATA_FS, BLOBS_DIR, cache_size))
 
 
-def portal_settings(reload_templates=False):
+def portal_settings(reload_templates=False, cache_size=20000):
     """Settings like etc/development.ini, on the bench storage.
 
     ``pyramid.reload_templates`` is false by default (as in production.ini):
@@ -66,7 +67,7 @@ def portal_settings(reload_templates=False):
         'pyramid.debug_authorization': 'false',
         'pyramid.debug_notfound': 'false',
         'pyramid.default_locale_name': 'ro',
-        'zodbconn.uri': zodb_uri(),
+        'zodbconn.uri': zodb_uri(cache_size),
         'retry.attempts': '3',
         'tm.manager_hook': 'pyramid_tm.explicit_manager',
         'cityportal.var': VAR_DIR,
@@ -76,9 +77,9 @@ def portal_settings(reload_templates=False):
     }
 
 
-def make_portal_app(reload_templates=False):
+def make_portal_app(reload_templates=False, cache_size=20000):
     import cityportal
-    return cityportal.main({}, **portal_settings(reload_templates))
+    return cityportal.main({}, **portal_settings(reload_templates, cache_size))
 
 
 def make_bare_app():
