@@ -127,6 +127,12 @@ def ensure_data(n=N_CHILDREN):
         tm.begin()
         root = bootstrap(conn.root(), registry)
         seed(root, registry)
+        tm.commit()
+        # a storage built by an older version: bring it to the current
+        # generation (e.g. the folder paging index)
+        from cityportal import evolve
+        tm.begin()
+        evolve.evolve(root, registry, tm=tm)
         folder = root.get(LISTING_NAME)
         if folder is None:
             folder = Folder('Listare de test (%d de elemente)' % n)

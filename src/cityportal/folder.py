@@ -3,9 +3,11 @@
 Children live in an ``OOBTree`` keyed by name with a ``BTrees.Length`` for a
 conflict-free count. Names are validated (they are URL path segments).
 Adding and removing send object events through the registry passed in.
-Listings are paged lazily: ``page(offset, limit)`` never materialises the
-whole folder, so a listing of a 100,000-child folder costs about the same
-on page 1 and on page 500.
+Listings are paged through a segment index (``_segments``: the first name
+of every run of about SEGMENT names -> the run's length), kept current by
+add and remove: ``page(offset, limit)`` sums a few hundred counts to find the
+run holding ``offset``, then reads ``limit`` names from the BTree from there,
+so page 500 of a 100,000-child folder costs what page 1 costs.
 """
 import datetime
 import re
@@ -23,6 +25,8 @@ from .i18n import _
 from .interfaces import IFolder, IOrderedFolder
 
 MAX_NAME_LENGTH = 100
+#: target length of a run of names in the paging index (split at twice that)
+SEGMENT = 256
 _NAME_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]*$')
 RESERVED_NAMES = frozenset({'static', 'deform_static', 'login', 'logout'})
 
@@ -94,6 +98,7 @@ class Folder(ContentType, Persistent):
             setattr(self, key, value)
         self._data = OOBTree()
         self._num = Length(0)
+        self._segments = OOBTree()
 
     # mapping protocol -------------------------------------------------
 
@@ -163,10 +168,62 @@ class Folder(ContentType, Persistent):
         return other
 
     def _after_add(self, name):
-        pass
+        segments = self._segments
+        if segments is None:
+            return
+        try:
+            first = segments.maxKey(name)
+        except ValueError:
+            # ``name`` sorts before every run: it becomes the first run's start
+            if not segments:
+                segments[name] = 1
+                return
+            first = segments.minKey()
+            count = segments.pop(first)
+            first = name
+            segments[first] = count + 1
+        else:
+            count = segments[first] + 1
+            segments[first] = count
+        if count >= 2 * SEGMENT:
+            # split the run in two halves: the second starts SEGMENT names on
+            middle = next(islice(self._data.keys(min=first), SEGMENT, None))
+            segments[first] = SEGMENT
+            segments[middle] = count - SEGMENT
 
     def _after_remove(self, name):
-        pass
+        segments = self._segments
+        if segments is None:
+            return
+        first = segments.maxKey(name)
+        count = segments[first] - 1
+        if count <= 0:
+            del segments[first]
+        elif first == name:
+            # the run's first name left: the next name (same run) starts it now
+            del segments[first]
+            segments[self._data.minKey(name)] = count
+        else:
+            segments[first] = count
+
+    #: None on folders stored before the index existed (evolve step 4 builds it)
+    _segments = None
+
+    def rebuild_segments(self):
+        """Build the paging index from the names (for folders stored without it)."""
+        segments = OOBTree()
+        count = 0
+        first = None
+        for name in self._data.keys():
+            if count == 0:
+                first = name
+            count += 1
+            if count == SEGMENT:
+                segments[first] = count
+                count = 0
+        if count:
+            segments[first] = count
+        self._segments = segments
 
     # paging -----------------------------------------------------------
 
@@ -190,9 +247,17 @@ class Folder(ContentType, Persistent):
         return [(name, data[name]) for name in names]
 
     def _names_from(self, offset, limit):
-        keys = self._data.keys()
-        first = keys[offset]
-        return list(islice(self._data.keys(min=first), limit))
+        segments = self._segments
+        if segments is None:      # an old folder not yet evolved: O(n) seek
+            first = self._data.keys()[offset]
+            return list(islice(self._data.keys(min=first), limit))
+        seen = 0
+        for first, count in segments.items():
+            if seen + count > offset:
+                skip = offset - seen
+                return list(islice(self._data.keys(min=first), skip, skip + limit))
+            seen += count
+        return []
 
 
 @implementer(IOrderedFolder)
@@ -204,6 +269,7 @@ class OrderedFolder(Folder):
     def __init__(self, title='', **kw):
         super().__init__(title, **kw)
         self._order = PersistentList()
+        self._segments = None   # paged through _order instead
 
     def _after_add(self, name):
         self._order.append(name)

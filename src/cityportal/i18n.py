@@ -20,6 +20,43 @@ def negotiate_locale(request):
     return DEFAULT_LANGUAGE
 
 
+def source_language_translator(registry):
+    """Chameleon's translate function, with a fast path for the source language.
+
+    Our msgids *are* the Romanian text: with no Romanian catalog of our
+    domain, translating one into Romanian is interpolating its default, so
+    that is done directly, without the catalog lookups. Everything else
+    (other domains, English) goes through Pyramid's localizer as before.
+    """
+    from importlib.resources import files
+    from pyramid.i18n import get_localizer
+    from pyramid.threadlocal import get_current_request
+    from translationstring import ChameleonTranslate
+    if (files('cityportal') / 'locale' / DEFAULT_LANGUAGE / 'LC_MESSAGES' /
+            'cityportal.mo').is_file():
+        return None   # a Romanian catalog exists: every string goes through it
+
+    def translator(tstring):
+        request = get_current_request()
+        if tstring.domain == 'cityportal' and (
+                request is None or request.locale_name == DEFAULT_LANGUAGE):
+            translated = tstring.default
+            if translated and '$' in translated and tstring.mapping:
+                translated = tstring.interpolate(translated)
+            return translated
+        return get_localizer(request).translate(tstring)
+
+    return ChameleonTranslate(translator)
+
+
 def includeme(config):
     config.add_translation_dirs('cityportal:locale/')
     config.set_locale_negotiator(negotiate_locale)
+
+    def register():
+        from pyramid_chameleon.interfaces import IChameleonTranslate
+        translate = source_language_translator(config.registry)
+        if translate is not None:
+            config.registry.registerUtility(translate, IChameleonTranslate)
+    # after pyramid_chameleon registered its own (order=1000)
+    config.action('cityportal-translator', register, order=1002)

@@ -1,4 +1,5 @@
 """The portal root, the idempotent bootstrap and the root factory."""
+from BTrees.Length import Length
 from pyramid_zodbconn import get_connection
 from zope.interface import implementer
 
@@ -24,6 +25,7 @@ class PortalRoot(Folder):
         super().__init__(title)
         self.catalog = Catalog()
         self.audit = AuditLog()
+        self.content_generation = Length(0)
         self.__local_roles__ = {}
 
 

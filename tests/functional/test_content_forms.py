@@ -157,3 +157,16 @@ def test_only_managers_delete_departments(testapp, root):
     page = testapp.get('/departamente/comert/@@delete')
     page.forms['delete-form'].submit('delete', status=303)
     assert 'comert' not in root.refresh()['departamente']
+
+
+def test_listing_leaves_out_children_the_user_may_not_view(testapp, root):
+    from cityportal.folder import Folder
+    from cityportal.security import private_acl
+    r = root.refresh()
+    secret = Folder('Dosar intern confidențial')
+    secret.__acl__ = private_acl()
+    r['departamente']['urbanism'].add('intern', secret, registry=None)
+    root.commit()
+    assert 'Dosar intern confidențial' not in testapp.get('/departamente/urbanism/').text
+    testapp.login('admin')
+    assert 'Dosar intern confidențial' in testapp.get('/departamente/urbanism/').text

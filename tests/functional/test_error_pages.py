@@ -6,8 +6,11 @@ class Exploding(Item):
     """Content whose rendering fails (a bug stand-in)."""
     content_type = 'Exploding'
 
+    def __init__(self):
+        pass
+
     @property
-    def type_title(self):
+    def title(self):
         raise RuntimeError('boom')
 
 
@@ -30,7 +33,7 @@ def test_403_page_for_logged_in_user(testapp):
 def test_500_page_and_nothing_written(testapp, root, registry):
     r = root.refresh()
     folder = r['servicii']['stare-civila']
-    folder.add('bomba', Exploding('Bombă'), registry=None)
+    folder.add('bomba', Exploding(), registry=None)
     root.commit()
     testapp.login('editor')
     form = testapp.get('/servicii/stare-civila/@@edit').forms['cpform']

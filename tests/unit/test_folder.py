@@ -138,3 +138,40 @@ def test_large_folder_paging_in_zodb(tmp_path):
     assert [n for n, _ in f.page(99_990, 50)][-1] == 'c099999'
     conn.close()
     db.close()
+
+
+def test_segment_index_stays_exact_under_random_adds_and_removes(monkeypatch):
+    import random
+    from cityportal import folder as folder_mod
+    monkeypatch.setattr(folder_mod, 'SEGMENT', 4)    # tiny runs: many splits
+    f = _makeOne()
+    rng = random.Random(7)
+    names = set()
+    for step in range(3000):
+        if names and rng.random() < 0.35:
+            name = rng.choice(sorted(names))
+            f.remove(name)
+            names.discard(name)
+        else:
+            name = 'n%05d' % rng.randrange(20000)
+            if name in names:
+                continue
+            f.add(name, _item())
+            names.add(name)
+        if step % 97 == 0:
+            ordered = sorted(names)
+            assert sum(f._segments.values()) == len(ordered) == len(f)
+            for offset in (0, 1, len(ordered) // 2, max(0, len(ordered) - 3)):
+                assert [n for n, _ in f.page(offset, 7)] == ordered[offset:offset + 7]
+    assert max(f._segments.values()) < 8
+
+
+def test_rebuild_segments_for_old_folders():
+    f = _makeOne()
+    for i in range(1000):
+        f.add('x%04d' % i, _item())
+    f._segments = None                      # as stored before the index existed
+    assert [n for n, _ in f.page(500, 3)] == ['x0500', 'x0501', 'x0502']   # O(n) fallback
+    f.rebuild_segments()
+    assert sum(f._segments.values()) == 1000
+    assert [n for n, _ in f.page(999, 3)] == ['x0999']

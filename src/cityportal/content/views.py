@@ -6,6 +6,9 @@ gets add/edit forms by declaring a colander ``schema``.
 import colander
 import deform
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.traversal import quote_path_segment
+from html import escape
+
 from pyramid.view import view_config
 
 from .. import api
@@ -14,7 +17,9 @@ from ..exceptions import DuplicateName, InvalidName
 from ..i18n import _
 from ..interfaces import IContent, IFolder
 from ..layout.forms import FormView
-from ..layout.pager import Pager
+from ..layout.pager import MAX_PAGE, Pager
+from ..layout.dates import local_datetime
+from ..layout.cache import cacheable
 from ..schemas import name_node
 from ..security import ADD, DELETE, EDIT, VIEW
 from . import get_content_types
@@ -61,6 +66,7 @@ def display_value(node, value):
 @view_config(context=IContent, permission=VIEW,
              renderer='cityportal:content/templates/view.pt')
 def default_view(context, request):
+    cacheable(request)
     schema = context.schema() if context.schema else None
     fields = []
     if schema is not None:
@@ -75,39 +81,94 @@ def default_view(context, request):
             'is_folder': IFolder.providedBy(context)}
 
 
+def inherits_security(obj):
+    """True if ``obj`` adds no ACL and no local roles of its own.
+
+    Such a child is viewable exactly when its folder is, so a listing need
+    not ask the policy again for each row.
+    """
+    activate = getattr(obj, '_p_activate', None)
+    if activate is not None:
+        activate()          # a ghost's __dict__ is empty until it is loaded
+    return (getattr(type(obj), '__acl__', None) is None and
+            '__acl__' not in obj.__dict__ and
+            not obj.__dict__.get('__local_roles__'))
+
+
+def visible(request, children):
+    """The children the user may view (the folder itself is already allowed)."""
+    return [child for child in children
+            if inherits_security(child) or request.has_permission(VIEW, child)]
+
+
+ROW = ('<tr><td><a href="%s">%s</a></td><td>%s</td><td>%s</td><td>%s</td></tr>\n')
+TIME = '<time datetime="%s">%s</time>'
+
+
+def listing_rows(request, context, items):
+    """The table rows of a listing as one HTML string, every value escaped.
+
+    Rows are the hot loop of the biggest pages (50 per page of folders with
+    100,000 children): built here with ``html.escape`` they cost a fraction
+    of the same markup expanded by the template engine, row by row.
+    """
+    base = escape(request.resource_url(context))
+    translate = request.localizer.translate
+    type_titles = {}
+    rows = []
+    for item in items:
+        cls = type(item)
+        type_title = type_titles.get(cls)
+        if type_title is None:
+            type_title = type_titles[cls] = escape(
+                translate(cls.type_title) if cls.type_title else cls.content_type or '')
+        modified = getattr(item, 'modified', None)
+        name = item.__name__   # a validated name: URL-safe and HTML-safe as it is
+        rows.append(ROW % (
+            base + quote_path_segment(name) + '/', name,
+            escape(item.title or ''),
+            TIME % (modified.isoformat(), local_datetime(modified)) if modified else '',
+            type_title))
+    return ''.join(rows)
+
+
 @view_config(context=IFolder, permission=VIEW,
              renderer='cityportal:content/templates/contents.pt')
 def contents(context, request):
     """A paged listing of the folder's children.
 
-    The default order ('name') pages the folder's BTree directly (no O(n)
+    The default order ('name') pages the folder's segment index (no O(n)
     work); the other orders go through the catalog, limited to this folder.
+    Rows the user may not view are left out.
     """
+    cacheable(request)
     sort = request.GET.get('sort', 'name')
     if sort not in SORTS:
         sort = 'name'
     reverse = request.GET.get('dir') == 'desc'
     if sort == 'name':
-        total = len(context)
-        pager = Pager(request, total, PER_PAGE)
-        items = [child for name, child in
-                 context.page(pager.offset, PER_PAGE, reverse=reverse)]
+        pager = Pager(request, len(context), PER_PAGE)
+        items = visible(request, [child for name, child in
+                                  context.page(pager.offset, PER_PAGE, reverse=reverse)])
     else:
         from pyramid.traversal import resource_path
-        first = search(request, context, sort=SORTS[sort], reverse=reverse,
-                       offset=0, limit=1, parent=resource_path(context))
-        pager = Pager(request, first.total, PER_PAGE)
-        items = search(request, context, sort=SORTS[sort], reverse=reverse,
-                       offset=pager.offset, limit=PER_PAGE,
-                       parent=resource_path(context)).items
+        wanted = Pager(request, MAX_PAGE * PER_PAGE, PER_PAGE)
+        results = search(request, context, sort=SORTS[sort], reverse=reverse,
+                         offset=wanted.offset, limit=PER_PAGE,
+                         parent=resource_path(context))
+        pager = Pager(request, results.total, PER_PAGE)
+        if pager.offset != wanted.offset:   # asked past the end: show the last page
+            results = search(request, context, sort=SORTS[sort], reverse=reverse,
+                             offset=pager.offset, limit=PER_PAGE,
+                             parent=resource_path(context))
+        items = results.items
     return {
-        'items': items,
+        'rows': listing_rows(request, context, items),
         'pager': pager,
         'columns': COLUMNS,
         'sort': sort,
         'reverse': reverse,
         'addable': addable_types(context, request),
-        'can_delete': request.has_permission(DELETE, context),
         'can_edit': context.schema is not None and request.has_permission(EDIT, context),
     }
 

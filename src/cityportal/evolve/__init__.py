@@ -45,10 +45,29 @@ def step_3_staff_session_keys(root, registry):
             users[userid].local_role_paths = tuple(sorted(paths))
 
 
+def step_4_folder_paging_index(root, registry):
+    """Build the segment paging index of folders stored before it existed."""
+    from ..catalog.subscribers import walk
+    from ..folder import Folder, OrderedFolder
+    for obj in walk(root):
+        if isinstance(obj, Folder) and not isinstance(obj, OrderedFolder) \
+                and obj.__dict__.get('_segments') is None:
+            obj.rebuild_segments()
+
+
+def step_5_content_generation(root, registry):
+    """Give the root the counter that invalidates cached public pages."""
+    from BTrees.Length import Length
+    if getattr(root, 'content_generation', None) is None:
+        root.content_generation = Length(0)
+
+
 STEPS = (
     (1, step_1_catalog_indexes),
     (2, step_2_local_roles),
     (3, step_3_staff_session_keys),
+    (4, step_4_folder_paging_index),
+    (5, step_5_content_generation),
 )
 
 
@@ -76,6 +95,9 @@ def evolve(root, registry=None, commit=True, dry_run=False, tm=None):
             continue
         fn(root, registry)
         root.generation = generation
+        counter = getattr(root, 'content_generation', None)
+        if counter is not None:
+            counter.change(1)   # stored data changed: cached pages are stale
         if commit:
             tm.get().note('cityportal evolve to generation %d' % generation)
             tm.commit()

@@ -2,7 +2,7 @@
 error pages and the language switch."""
 from pyramid.events import BeforeRender, NewResponse
 from pyramid.renderers import get_renderer
-from pyramid.tweens import INGRESS
+from pyramid.tweens import EXCVIEW, INGRESS
 
 from .api import LayoutAPI
 
@@ -53,6 +53,13 @@ def includeme(config):
     config.add_subscriber(add_layout_globals, BeforeRender)
     config.add_subscriber(add_security_headers, NewResponse)
     config.add_tween('cityportal.layout.tweens.input_guard_factory', under=INGRESS)
+    config.add_tween('cityportal.layout.cache.page_cache_tween_factory',
+                     under='pyramid_tm.tm_tween_factory', over=EXCVIEW)
+    from ..interfaces import (
+        ILocalRolesChanged, IObjectAdded, IObjectModified, IObjectRemoved)
+    from .cache import bump_generation
+    for iface in (IObjectAdded, IObjectRemoved, IObjectModified, ILocalRolesChanged):
+        config.add_subscriber(bump_generation, iface)
     config.add_static_view('static', 'cityportal:layout/static', cache_max_age=3600)
     config.add_static_view('deform_static', 'deform:static', cache_max_age=3600)
     config.add_translation_dirs('colander:locale/', 'deform:locale/', 'cityportal:locale/')

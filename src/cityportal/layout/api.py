@@ -2,6 +2,7 @@
 from pyramid.decorator import reify
 from pyramid.i18n import get_localizer
 from pyramid.location import lineage
+from pyramid.traversal import quote_path_segment
 
 from ..i18n import LANGUAGES, _
 from ..security import (
@@ -34,7 +35,14 @@ class LayoutAPI:
         return self.request.application_url
 
     def static(self, path):
-        return self.request.static_path('cityportal:layout/static/' + path)
+        # the same for every request of a mount point: computed once
+        request = self.request
+        cache = request.registry.__dict__.setdefault('cityportal_static_urls', {})
+        key = (request.script_name, path)
+        url = cache.get(key)
+        if url is None:
+            url = cache[key] = request.static_path('cityportal:layout/static/' + path)
+        return url
 
     @reify
     def csrf_token(self):
@@ -72,16 +80,17 @@ class LayoutAPI:
         context = getattr(self.request, 'context', None)
         if context is None or getattr(self.request, 'exception', None) is not None:
             return []
-        crumbs = []
-        for res in lineage(context):
-            crumbs.append(res)
+        crumbs = list(lineage(context))
         crumbs.reverse()
         if len(crumbs) <= 1 and not self.request.view_name:
             return []
-        out = []
-        for i, res in enumerate(crumbs):
-            title = _('Acasă') if i == 0 else (res.title or res.__name__)
-            out.append((title, self.request.resource_url(res), i == len(crumbs) - 1))
+        # one URL per level, built from the names (as resource_url would)
+        url = self.app_url + '/'
+        out = [(_('Acasă'), url, len(crumbs) == 1)]
+        last = len(crumbs) - 1
+        for i, res in enumerate(crumbs[1:], 1):
+            url += quote_path_segment(res.__name__) + '/'
+            out.append((res.title or res.__name__, url, i == last))
         return out
 
     @reify

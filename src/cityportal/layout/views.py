@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 from pyramid.httpexceptions import (
     HTTPBadRequest, HTTPClientError, HTTPException, HTTPFound, HTTPSeeOther)
 from pyramid.csrf import BadCSRFToken
+from pyramid.traversal import quote_path_segment
 from pyramid.view import (
     exception_view_config, forbidden_view_config, notfound_view_config, view_config)
 
@@ -12,6 +13,7 @@ from ..catalog.query import search
 from ..i18n import LANG_COOKIE, LANGUAGES, _
 from ..interfaces import IPortalRoot
 from ..security import STAFF_AREA, VIEW
+from .cache import cacheable
 from .pager import Pager
 
 log = logging.getLogger(__name__)
@@ -32,13 +34,17 @@ def safe_came_from(request, value, default=None):
 @view_config(context=IPortalRoot, permission=VIEW,
              renderer='cityportal:layout/templates/home.pt')
 def home(context, request):
+    cacheable(request)
     services = context['servicii']
-    return {'categories': [c for c in services.values()][:12]}
+    base = request.resource_url(services)
+    return {'categories': [(base + quote_path_segment(c.__name__) + '/', c)
+                           for c in list(services.values())[:12]]}
 
 
 @view_config(context=IPortalRoot, name='cautare', permission=VIEW,
              renderer='cityportal:layout/templates/search.pt')
 def search_view(context, request):
+    cacheable(request)
     q = request.GET.get('q', '')[:200]
     pager = None
     results = None
