@@ -7,6 +7,7 @@ import colander
 import deform
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.traversal import quote_path_segment
+from functools import lru_cache
 from html import escape
 
 from pyramid.view import view_config
@@ -102,7 +103,12 @@ def visible(request, children):
 
 
 ROW = ('<tr><td><a href="%s">%s</a></td><td>%s</td><td>%s</td><td>%s</td></tr>\n')
-TIME = '<time datetime="%s">%s</time>'
+
+
+@lru_cache(maxsize=8192)
+def time_html(value):
+    """``<time>`` for a stored datetime (memoised: stored times repeat from page to page)."""
+    return '<time datetime="%s">%s</time>' % (value.isoformat(), local_datetime(value))
 
 
 def listing_rows(request, context, items):
@@ -127,7 +133,7 @@ def listing_rows(request, context, items):
         rows.append(ROW % (
             base + quote_path_segment(name) + '/', name,
             escape(item.title or ''),
-            TIME % (modified.isoformat(), local_datetime(modified)) if modified else '',
+            time_html(modified) if modified else '',
             type_title))
     return ''.join(rows)
 
