@@ -13,6 +13,31 @@ DEFAULT_LANGUAGE = 'ro'
 LANG_COOKIE = 'cp_lang'
 
 
+def plural(n, one, few, many, **mapping):
+    """The Romanian plural form of a message for the number ``n``.
+
+    Romanian has three: 1 (``one``), 0 and 2..19 after the last hundred
+    (``few``: "3 rezultate"), and the rest (``many``: "20 de rezultate").
+    Each form is its own msgid (pass them marked with ``_``, so extraction
+    finds them); the English catalog maps the last two to the same English
+    plural, which is all English needs.
+    """
+    mapping = dict(mapping, n=n)
+    rest = n % 100
+    if n == 1:
+        form = one
+    elif n == 0 or 0 < rest < 20:
+        form = few
+    else:
+        form = many
+    return _(form, mapping=mapping)   # keeps the form's msgid and domain
+
+
+def at_most_characters(n):
+    return plural(n, _('Cel mult un caracter.'), _('Cel mult ${n} caractere.'),
+                  _('Cel mult ${n} de caractere.'))
+
+
 def negotiate_locale(request):
     lang = request.cookies.get(LANG_COOKIE)
     if lang in LANGUAGES:

@@ -4,7 +4,7 @@ import deform
 
 from .folder import MAX_NAME_LENGTH, validate_name
 from .exceptions import InvalidName
-from .i18n import _
+from .i18n import _, at_most_characters, plural
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -22,23 +22,21 @@ def title_node(title=_('Titlu'), **kw):
     return colander.SchemaNode(
         colander.String(), title=title,
         validator=colander.Length(min=1, max=TITLE_MAX,
-                                  max_err=_('Cel mult ${max} de caractere.')),
+                                  max_err=at_most_characters(TITLE_MAX)),
         **kw)
 
 
 def text_node(title, max=DESCRIPTION_MAX, missing='', rows=4, **kw):
     return colander.SchemaNode(
         colander.String(), title=title, missing=missing,
-        validator=colander.Length(max=max,
-                                  max_err=_('Cel mult ${max} de caractere.')),
+        validator=colander.Length(max=max, max_err=at_most_characters(max)),
         widget=deform.widget.TextAreaWidget(rows=rows), **kw)
 
 
 def line_node(title, max=LINE_MAX, missing='', **kw):
     return colander.SchemaNode(
         colander.String(), title=title, missing=missing,
-        validator=colander.Length(max=max,
-                                  max_err=_('Cel mult ${max} de caractere.')),
+        validator=colander.Length(max=max, max_err=at_most_characters(max)),
         **kw)
 
 
@@ -67,8 +65,9 @@ class LinesType(colander.String):
 def lines_node(title, max_lines=12, missing=(), **kw):
     def validator(node, value):
         if len(value) > max_lines:
-            raise colander.Invalid(node, _('Cel mult ${n} rânduri.',
-                                           mapping={'n': max_lines}))
+            raise colander.Invalid(node, plural(
+                max_lines, _('Cel mult un rând.'), _('Cel mult ${n} rânduri.'),
+                _('Cel mult ${n} de rânduri.')))
         for line in value:
             if len(line) > LINE_MAX:
                 raise colander.Invalid(node, _('Un rând are cel mult ${max} de caractere.',

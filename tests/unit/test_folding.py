@@ -28,3 +28,12 @@ def test_lexicon_words_are_folded():
     wids_b = lex.termToWordIds('cladiri')
     assert wids_b and wids_b[0] in wids_a
     assert FoldingNormalizer().process(['Ţară']) == ['tara']
+
+
+@pytest.mark.parametrize('n, form', [(0, 'few'), (1, 'one'), (2, 'few'), (19, 'few'),
+                                     (20, 'many'), (100, 'many'), (101, 'few'),
+                                     (119, 'few'), (120, 'many'), (1000, 'many')])
+def test_romanian_plural_forms(n, form):
+    from cityportal.i18n import _, plural
+    msg = plural(n, _('one'), _('few'), _('many'))
+    assert str(msg) == form and msg.mapping['n'] == n and msg.domain == 'cityportal'

@@ -39,7 +39,7 @@ def password_validator(node, value):
         raise colander.Invalid(node, _('Parola trebuie să aibă cel puțin ${n} caractere.',
                                        mapping={'n': PASSWORD_MIN}))
     if len(value) > PASSWORD_MAX:
-        raise colander.Invalid(node, _('Parola poate avea cel mult ${n} caractere.',
+        raise colander.Invalid(node, _('Parola poate avea cel mult ${n} de caractere.',
                                        mapping={'n': PASSWORD_MAX}))
 
 

@@ -8,7 +8,7 @@ from pyramid.view import view_config
 from .. import api
 from ..audit import audit, client_address
 from ..exceptions import AuthenticationFailed, DuplicateName, InvalidName, LoginThrottled
-from ..i18n import _
+from ..i18n import _, plural
 from ..interfaces import IDepartment, IPortalRoot, IStaffUser, IStaffUsers
 from ..layout.forms import FormView
 from ..layout.views import safe_came_from
@@ -57,9 +57,11 @@ class LoginForm(FormView):
             throttle = root['utilizatori'].throttle
             if throttle.should_audit_block(appstruct['login'], address):
                 audit(request, 'login.throttled', actor=appstruct['login'][:100])
-            return self.login_error(appstruct, _(
-                'Prea multe încercări eșuate. Încercați din nou peste ${n} minute.',
-                mapping={'n': minutes}))
+            return self.login_error(appstruct, plural(
+                minutes,
+                _('Prea multe încercări eșuate. Încercați din nou peste un minut.'),
+                _('Prea multe încercări eșuate. Încercați din nou peste ${n} minute.'),
+                _('Prea multe încercări eșuate. Încercați din nou peste ${n} de minute.')))
         except AuthenticationFailed:
             audit(request, 'login.failed', actor=appstruct['login'][:100])
             return self.login_error(appstruct, _(

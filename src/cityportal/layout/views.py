@@ -10,7 +10,7 @@ from pyramid.view import (
     exception_view_config, forbidden_view_config, notfound_view_config, view_config)
 
 from ..catalog.query import search
-from ..i18n import LANG_COOKIE, LANGUAGES, _
+from ..i18n import LANG_COOKIE, LANGUAGES, _, plural
 from ..interfaces import IPortalRoot
 from ..security import STAFF_AREA, VIEW
 from .cache import cacheable
@@ -60,7 +60,10 @@ def search_view(context, request):
     else:
         from ..catalog.query import Results
         results = Results(0)
-    return {'q': q, 'results': results, 'pager': pager}
+    summary = plural(results.total, _('1 rezultat pentru „${q}”.'),
+                     _('${n} rezultate pentru „${q}”.'), _('${n} de rezultate pentru „${q}”.'),
+                     q=q) if q else None
+    return {'q': q, 'results': results, 'pager': pager, 'summary': summary}
 
 
 @view_config(context=IPortalRoot, name='lang', permission=VIEW)
