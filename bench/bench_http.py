@@ -48,7 +48,7 @@ def free_port():
 
 
 class Server:
-    def __init__(self, kind, threads, reload_templates=False):
+    def __init__(self, kind, threads, reload_templates=False, no_page_cache=False):
         self.kind = kind
         self.port = free_port()
         self.base = 'http://%s:%d' % (HOST, self.port)
@@ -58,6 +58,8 @@ class Server:
                '--port', str(self.port), '--threads', str(threads)]
         if reload_templates:
             cmd.append('--reload-templates')
+        if no_page_cache:
+            cmd.append('--no-page-cache')
         self.log = open(self.log_path, 'w')
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
                                      cwd=common.PROJECT_DIR)
@@ -158,6 +160,8 @@ def main(argv=None):
     p.add_argument('--wrk-threads', type=int, default=2)
     p.add_argument('--threads', type=int, default=4, help='waitress threads (4)')
     p.add_argument('--reload-templates', action='store_true')
+    p.add_argument('--no-page-cache', action='store_true',
+                   help='the portal renders every page (anonymous page cache off)')
     p.add_argument('--no-reference', action='store_true',
                    help='skip the minimal Pyramid + ZODB reference app')
     p.add_argument('--wrk', default=shutil.which('wrk') or 'wrk')
@@ -171,7 +175,7 @@ def main(argv=None):
     servers = []
     try:
         bare = Server('bare', args.threads)
-        portal = Server('portal', args.threads, args.reload_templates)
+        portal = Server('portal', args.threads, args.reload_templates, args.no_page_cache)
         servers += [bare, portal]
         ref = None
         if not args.no_reference:
@@ -215,9 +219,10 @@ def main(argv=None):
 
     print()
     print('cityportal HTTP benchmark, %s, %d CPUs, load %.1f; waitress threads=%d; '
-          'wrk -t%d -c%d -d%ds --latency; %d round(s)' % (
+          'wrk -t%d -c%d -d%ds --latency; %d round(s); page cache %s' % (
               time.strftime('%Y-%m-%d %H:%M'), os.cpu_count(), os.getloadavg()[0],
-              args.threads, args.wrk_threads, args.connections, args.duration, args.rounds))
+              args.threads, args.wrk_threads, args.connections, args.duration, args.rounds,
+              'off (every page rendered)' if args.no_page_cache else 'on (shipped default)'))
     print('figures: median over the runs; "x bare": median of the per-pair ratios '
           '(each run against the bare app just before it)')
     print()

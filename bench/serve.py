@@ -22,9 +22,13 @@ def main(argv=None):
     p.add_argument('--port', type=int, required=True)
     p.add_argument('--threads', type=int, default=4)
     p.add_argument('--reload-templates', action='store_true')
+    p.add_argument('--no-page-cache', action='store_true',
+                   help='portal: render every page (the anonymous page cache off)')
     args = p.parse_args(argv)
     if args.app == 'portal':
         app = common.make_portal_app(args.reload_templates)
+        if args.no_page_cache:
+            app.registry.cityportal_page_cache.enabled = False
     elif args.app == 'bare':
         app = common.make_bare_app()
     else:

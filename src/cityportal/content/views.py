@@ -82,6 +82,18 @@ def default_view(context, request):
             'is_folder': IFolder.providedBy(context)}
 
 
+def sort_columns(request, context, sort, reverse):
+    """(url, label, aria-sort) of each sortable column header."""
+    base = request.resource_url(context)
+    out = []
+    for key, label in COLUMNS:
+        current = sort == key
+        direction = 'desc' if current and not reverse else 'asc'
+        aria = ('descending' if reverse else 'ascending') if current else None
+        out.append(('%s?sort=%s&dir=%s' % (base, key, direction), label, aria))
+    return out
+
+
 def inherits_security(obj):
     """True if ``obj`` adds no ACL and no local roles of its own.
 
@@ -171,9 +183,7 @@ def contents(context, request):
     return {
         'rows': listing_rows(request, context, items),
         'pager': pager,
-        'columns': COLUMNS,
-        'sort': sort,
-        'reverse': reverse,
+        'columns': sort_columns(request, context, sort, reverse),
         'addable': addable_types(context, request),
         'can_edit': context.schema is not None and request.has_permission(EDIT, context),
     }

@@ -1,10 +1,12 @@
 """LayoutAPI: what the master template needs, computed once per request."""
+from html import escape
+
 from pyramid.decorator import reify
 from pyramid.i18n import get_localizer
 from pyramid.location import lineage
 from pyramid.traversal import quote_path_segment
 
-from ..i18n import LANGUAGES, _
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, _
 from ..security import (
     MANAGE_INTEGRATIONS, MANAGE_USERS, STAFF_AREA, VIEW_AUDIT)
 
@@ -20,7 +22,48 @@ class LayoutAPI:
         return self.request.locale_name
 
     def translate(self, msg):
+        """``msg`` in the visitor's language (source-language fast path for Romanian)."""
+        if self.locale == DEFAULT_LANGUAGE and getattr(msg, 'domain', None) == 'cityportal':
+            text = msg.default
+            return msg.interpolate(text) if msg.mapping and '$' in text else text
         return get_localizer(self.request).translate(msg)
+
+    # The header's lists are built here as escaped HTML: they are loops run
+    # on every page, and built in Python they cost a fraction of the same
+    # markup expanded by the template engine.
+
+    @reify
+    def languages_html(self):
+        items = []
+        for code, label, current in self.languages:
+            if current:
+                items.append('<li><span aria-current="true" lang="%s">%s</span></li>'
+                             % (code, label))
+            else:
+                items.append('<li><a href="%s" hreflang="%s" lang="%s">%s</a></li>'
+                             % (escape(self.lang_url(code)), code, code, label))
+        return ''.join(items)
+
+    @reify
+    def navigation_html(self):
+        items = ['<li><a href="%s/">%s</a></li>' % (
+            escape(self.app_url), escape(self.translate(_('Acasă'))))]
+        for label, url, current in self.navigation:
+            items.append('<li><a href="%s"%s>%s</a></li>' % (
+                escape(url), ' aria-current="page"' if current else '',
+                escape(self.translate(label))))
+        return ''.join(items)
+
+    @reify
+    def breadcrumbs_html(self):
+        items = []
+        for title, url, current in self.breadcrumbs:
+            title = escape(self.translate(title) if hasattr(title, 'interpolate') else title)
+            if current:
+                items.append('<li><span aria-current="page">%s</span></li>' % title)
+            else:
+                items.append('<li><a href="%s">%s</a></li>' % (escape(url), title))
+        return ''.join(items)
 
     @reify
     def user(self):
