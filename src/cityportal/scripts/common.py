@@ -29,6 +29,15 @@ def open_env(config_uri):
     request.tm.begin()
     env = prepare(request=request, registry=registry)
     env['app'] = app
+    closer = env['closer']
+
+    def close():
+        # close the databases too: FileStorage writes its index on close,
+        # so the next process starts without re-scanning Data.fs
+        closer()
+        for db in (getattr(registry, '_zodb_databases', None) or {}).values():
+            db.close()
+    env['closer'] = close
     return env
 
 
