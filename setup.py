@@ -24,6 +24,8 @@ requires = [
     'transaction',
     'zope.interface',
     'hypatia',
+    'PyYAML',               # service definitions (schemas/services/*.yaml)
+    'jsonschema',           # ... validated against service.schema.json
     'deform>=3',
     'colander>=2',
     'argon2-cffi',
