@@ -67,6 +67,7 @@ setup(
             'cityportal-evolve = cityportal.scripts.evolve:main',
             'cityportal-reindex = cityportal.scripts.reindex:main',
             'cityportal-adduser = cityportal.scripts.adduser:main',
+            'cityportal-import-services = cityportal.scripts.import_services:main',
         ],
     },
 )

@@ -26,7 +26,7 @@ BUILDOUT_PIN = 'zc.buildout==6.0.1'
 SETUPTOOLS_PIN = 'setuptools==80.10.2'   # < 81: pyramid and deform import pkg_resources
 
 # the console_scripts of setup.py, and pyramid's scripts buildout.cfg asks for
-CITYPORTAL_SCRIPTS = ('cityportal-seed', 'cityportal-evolve',
+CITYPORTAL_SCRIPTS = ('cityportal-seed', 'cityportal-evolve', 'cityportal-import-services',
                       'cityportal-reindex', 'cityportal-adduser')
 PYRAMID_SCRIPTS = ('pserve', 'pshell', 'proutes', 'pviews')
 

@@ -6,3 +6,4 @@ def includeme(config):
     config.add_content_type(ServiceCatalog)
     config.add_content_type(Category)
     config.add_content_type(Service)
+    config.include('.views')
