@@ -89,3 +89,23 @@ def test_secret_is_generated_into_var_once(ini, tmp_path):
     assert secret.exists()
     assert oct(secret.stat().st_mode & 0o777) == '0o600'
     assert len(secret.read_text().strip()) >= 40
+
+
+def test_import_services_script(ini, tmp_path):
+    import shutil
+    from cityportal.services.definitions import default_directory
+    defs = tmp_path / 'defs'
+    defs.mkdir()
+    for name in ('service.schema.json', '_categories.yaml', '_departments.yaml',
+                 'certificat-urbanism-construire.yaml'):
+        shutil.copy(os.path.join(default_directory(), name), defs / name)
+    (defs / 'rupt.yaml').write_text('id: rupt\n  title: x\n', encoding='utf-8')
+    run('cityportal-seed', ini)
+    proc = subprocess.run([os.path.join(BIN, 'cityportal-import-services'), ini,
+                           '--dir', str(defs)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1                       # one broken file
+    assert 'rupt.yaml:2: YAML' in proc.stdout
+    assert 'created 1, updated 0, unchanged 0, conflicts 0' in proc.stdout
+    (defs / 'rupt.yaml').unlink()
+    again = run('cityportal-import-services', ini, '--dir', str(defs)).stdout
+    assert 'created 0, updated 0, unchanged 1, conflicts 0' in again
