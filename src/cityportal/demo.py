@@ -120,6 +120,7 @@ def seed(root, registry=None):
         if name not in folder:
             api.content.create(folder, 'Service', name=name, registry=registry,
                                title=title, description=description,
-                               department=department, keywords=keywords)
+                               department=department, keywords=keywords,
+                               state='published')
             created['services'] += 1
     return created

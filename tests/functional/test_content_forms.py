@@ -104,7 +104,7 @@ def test_contents_listing_pages_and_sorts(testapp, root, registry):
     folder = r['servicii'][ 'informatii-publice']
     for i in range(60):
         api.content.create(folder, 'Service', registry=registry,
-                           title='Serviciul %02d' % (59 - i))
+                           title='Serviciul %02d' % (59 - i), state='published')
     root.commit()
     page1 = testapp.get('/servicii/informatii-publice/')
     assert 'Pagina 1 din 2' in page1.text

@@ -53,7 +53,7 @@ def test_file_change_updates_untouched_fields(root, registry, defs):
 def test_editor_change_is_kept_and_reported(testapp, root, registry, defs):
     import_catalog(root.refresh(), load_directory(str(defs)), registry)
     root.commit()
-    testapp.login('editor')
+    testapp.login('publicator')      # a published page: publishers edit it
     form = testapp.get('/servicii/urbanism-si-constructii/%s/@@edit' % EXAMPLE).forms['cpform']
     form['title'] = 'Certificat de urbanism (titlu scris de editor)'
     form.submit('save', status=303)

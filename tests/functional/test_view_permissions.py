@@ -7,6 +7,7 @@ STAFF = EVERYONE - {'anonymous'}
 EDITORS = {'editor', 'publicator', 'admin'}
 OPERATORS = {'operator', 'admin'}
 MANAGERS = {'admin'}
+PUBLISHERS = {'publicator', 'admin'}
 
 CAT = '/servicii/urbanism-si-constructii'
 SVC = CAT + '/' + __import__('cityportal.api', fromlist=['content']).content.slugify(
@@ -30,8 +31,8 @@ MATRIX = [
     ('/servicii/@@add?type=Category', EDITORS),
     (CAT + '/@@add?type=Service', EDITORS),
     (CAT + '/@@edit', EDITORS),
-    (SVC + '/@@edit', EDITORS),
-    (SVC + '/@@delete', EDITORS),
+    (SVC + '/@@edit', PUBLISHERS),          # published: editors only via a draft
+    (SVC + '/@@delete', PUBLISHERS),
     ('/departamente/@@add?type=Department', EDITORS),
     ('/departamente/urbanism/@@edit', EDITORS),
     ('/departamente/urbanism/@@roluri', MANAGERS),

@@ -52,6 +52,9 @@ def create(container, type, name=None, registry=None, request=None, **fields):
     validate_name(name)
     obj = cls(**fields)
     container.add(name, obj, registry=registry)
+    after_create = getattr(obj, 'after_create', None)
+    if after_create is not None and request is not None and request.identity is not None:
+        after_create(request.identity.userid)
     _audit(request, 'content.create', obj, type=type)
     return obj
 

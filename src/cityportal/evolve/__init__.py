@@ -62,12 +62,21 @@ def step_5_content_generation(root, registry):
         root.content_generation = Length(0)
 
 
+def step_6_service_workflow_state(root, registry):
+    """Services stored before the editorial workflow were public: mark them published."""
+    for category in root['servicii'].values():
+        for service in category.values():
+            if 'state' not in service.__dict__:
+                service.state = 'published'
+
+
 STEPS = (
     (1, step_1_catalog_indexes),
     (2, step_2_local_roles),
     (3, step_3_staff_session_keys),
     (4, step_4_folder_paging_index),
     (5, step_5_content_generation),
+    (6, step_6_service_workflow_state),
 )
 
 

@@ -13,6 +13,10 @@ from ..demo import LETTERHEAD_BASE
 from ..events import ObjectModified, notify
 from ..folder import utcnow
 from .resources import DEFINITION_FIELDS, definition_values
+from .workflow import PUBLISHED, record
+
+#: the actor recorded in the history of imported pages
+IMPORTER = 'cityportal-import-services'
 
 _MISSING = object()
 
@@ -106,8 +110,9 @@ def import_catalog(root, catalog, registry=None):
         service = existing.get(sid)
         if service is None:
             service = api.content.create(category, 'Service', name=sid, registry=registry,
-                                         **values)
+                                         state=PUBLISHED, **values)
             service.imported = dict(values)
+            record(service, 'import', IMPORTER, 'creat din %s' % catalog.files[sid])
             summary.created.append(sid)
             continue
         if service.__parent__ is not category:
@@ -118,6 +123,7 @@ def import_catalog(root, catalog, registry=None):
         changed = apply_definition(service, values, summary, sid)
         if changed:
             service.modified = utcnow()
+            record(service, 'import', IMPORTER, 'actualizat: %s' % ', '.join(changed))
             notify(registry, ObjectModified(service))
             summary.updated.append(sid)
         elif not any(s == sid for s, _ in summary.conflicts):

@@ -119,9 +119,23 @@ class Service(Item):
     form_fields = ()
     status = 'available'
     unavailable_message = ''
-    state = 'published'
+    #: editorial workflow (services/workflow.py); pages made on the web start as drafts
+    state = 'draft'
+    effective = None
+    expires = None
+    history = None
     #: field -> the value the importer last wrote (to detect editors' changes)
     imported = None
+
+    @property
+    def __acl__(self):
+        from .workflow import acl_for
+        return acl_for(self)
+
+    def after_create(self, actor):
+        """Made through the web by ``actor``: the page's first version."""
+        from .workflow import record
+        record(self, 'create', actor)
 
     @property
     def category(self):

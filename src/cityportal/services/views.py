@@ -1,11 +1,16 @@
 """Public pages of the service catalog: the service sheet and its printable view."""
+from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPSeeOther
 from pyramid.renderers import get_renderer
 from pyramid.view import view_config
 
+from ..audit import audit
+from ..content.views import EditForm
 from ..i18n import _, plural
 from ..interfaces import IService
 from ..layout.cache import cacheable
-from ..security import EDIT, VIEW
+from ..schemas import line_node
+from ..security import EDIT, STAFF_AREA, VIEW
+from . import workflow
 
 SHEET = 'cityportal:services/templates/service.pt'
 MACROS = 'cityportal:services/templates/sheet_macros.pt'
@@ -88,20 +93,120 @@ def sheet(context, request):
         'related': related,
         'can_edit': request.has_permission(EDIT, context),
         'online': bool(how.get('online')) and context.status == 'available',
+        'workflow': workflow_info(context, request),
     }
+
+
+def public_for_good(context):
+    """Published, in force and with no expiry: the same page for every visitor."""
+    return (context.state == workflow.PUBLISHED and context.expires is None and
+            workflow.in_force(context))
 
 
 @view_config(context=IService, permission=VIEW, renderer=SHEET)
 def service_sheet(context, request):
-    cacheable(request)
+    if public_for_good(context):
+        cacheable(request)
     return sheet(context, request)
 
 
 @view_config(context=IService, name='tipar', permission=VIEW, renderer=PRINT)
 def service_print(context, request):
-    cacheable(request)
+    if public_for_good(context):
+        cacheable(request)
     return sheet(context, request)
 
 
 def includeme(config):
     config.scan(__name__)
+
+
+# editorial workflow -----------------------------------------------------
+
+
+def workflow_info(context, request):
+    """The state marker and the transitions this user may make (staff only)."""
+    if not request.has_permission(STAFF_AREA, context):
+        return None
+    return {
+        'state': context.state,
+        'state_title': workflow.STATE_TITLES.get(context.state, context.state),
+        'transitions': workflow.available_transitions(context, request),
+        'in_force': workflow.in_force(context),
+        'history_url': request.resource_url(context, '@@istoric'),
+        'action_url': request.resource_url(context, '@@flux'),
+    }
+
+
+@view_config(context=IService, name='flux', permission=VIEW, request_method='POST')
+def do_transition(context, request):
+    """POST: move the page along one transition, with an optional comment."""
+    name = request.POST.get('transition', '')
+    t = workflow.BY_NAME.get(name)
+    if t is None:
+        raise HTTPBadRequest()
+    if not request.has_permission(t.permission, context):
+        raise HTTPForbidden()
+    comment = request.POST.get('comment', '')[:1000]
+    try:
+        workflow.transition(context, name, request.identity.userid, comment,
+                            registry=request.registry)
+    except workflow.WorkflowError as e:
+        request.session.flash(e.message, 'error')
+        return HTTPSeeOther(request.resource_url(context))
+    audit(request, 'service.' + name, target=context, comment=comment)
+    request.session.flash(_('Starea paginii: ${state}.', mapping={
+        'state': request.localizer.translate(workflow.STATE_TITLES[context.state])}), 'success')
+    return HTTPSeeOther(request.resource_url(context))
+
+
+@view_config(context=IService, name='istoric', permission=STAFF_AREA,
+             renderer='cityportal:services/templates/history.pt')
+def history(context, request):
+    """Every version with who/when/what; ``?diff=N`` compares version N with N-1."""
+    versions = list(getattr(context, 'history', None) or ())
+    changes = None
+    shown = None
+    try:
+        number = int(request.GET.get('diff', 0))
+    except ValueError:
+        number = 0
+    if 1 <= number <= len(versions):
+        shown = versions[number - 1]
+        before = versions[number - 2]['data'] if number > 1 else {}
+        changes = workflow.diff(before, shown['data'])
+    return {'versions': list(reversed(versions)), 'changes': changes, 'shown': shown,
+            'titles': workflow.STATE_TITLES}
+
+
+@view_config(context=IService, name='revert', permission=EDIT, request_method='POST')
+def do_revert(context, request):
+    try:
+        version = int(request.POST.get('version', ''))
+        workflow.revert(context, version, request.identity.userid, registry=request.registry)
+    except (ValueError, workflow.WorkflowError):
+        raise HTTPBadRequest()
+    audit(request, 'service.revert', target=context, version=version)
+    request.session.flash(_('Pagina a revenit la versiunea ${n}.', mapping={'n': version}),
+                          'success')
+    return HTTPSeeOther(request.resource_url(context))
+
+
+class ServiceEditForm(EditForm):
+    """The generic edit form plus a comment that goes into the page's history."""
+
+    def make_schema(self):
+        schema = super().make_schema()
+        schema.add(line_node(_('Comentariu pentru istoric (opțional)'), name='comment'))
+        return schema
+
+    def success(self, appstruct):
+        comment = appstruct.pop('comment', '')
+        response = super().success(appstruct)
+        workflow.record(self.context, 'edit', self.request.identity.userid, comment)
+        return response
+
+
+@view_config(context=IService, name='edit', permission=EDIT)
+def edit_service(context, request):
+    return ServiceEditForm(context, request)()
