@@ -99,26 +99,28 @@ def test_folder_with_children_cannot_be_deleted(testapp, root):
 
 
 def test_contents_listing_pages_and_sorts(testapp, root, registry):
-    from cityportal import api
+    from cityportal.content import Item
+    from cityportal.folder import Folder
     r = root.refresh()
-    folder = r['servicii'][ 'informatii-publice']
+    folder = Folder('Arhivă')
+    r['departamente']['urbanism'].add('arhiva', folder, registry=registry)
     for i in range(60):
-        api.content.create(folder, 'Service', registry=registry,
-                           title='Serviciul %02d' % (59 - i), state='published')
+        folder.add('doc-%02d' % i, Item('Document %02d' % (59 - i)), registry=registry)
+    folder.add('anexa', Item('Anexă'), registry=registry)
     root.commit()
-    page1 = testapp.get('/servicii/informatii-publice/')
+    url = '/departamente/urbanism/arhiva/'
+    page1 = testapp.get(url)
     assert 'Pagina 1 din 2' in page1.text
-    page2 = testapp.get('/servicii/informatii-publice/?page=2')
+    page2 = testapp.get(url + '?page=2')
     assert 'Pagina 2 din 2' in page2.text and 'rel="prev"' in page2.text
-    by_title = testapp.get('/servicii/informatii-publice/?sort=title')
-    t = by_title.text
-    assert t.index('Petiție') < t.index('Serviciul 00') < t.index('Serviciul 01')
-    assert 'Serviciul 49' not in t   # 50 rows: Petiție + Serviciul 00..48
-    desc = testapp.get('/servicii/informatii-publice/?sort=title&dir=desc')
-    assert desc.text.index('Solicitare de informații') < desc.text.index('Serviciul 59')
+    t = testapp.get(url + '?sort=title').text
+    assert t.index('Anexă') < t.index('Document 00') < t.index('Document 01')
+    assert 'Document 49' not in t   # 50 rows: Anexă + Document 00..48
+    desc = testapp.get(url + '?sort=title&dir=desc').text
+    assert desc.index('Document 59') < desc.index('Document 58')
     # garbage paging parameters give a normal page
     for q in ('?page=abc', '?page=-5', '?page=99999999999', '?sort=__class__', '?dir=x'):
-        assert testapp.get('/servicii/informatii-publice/' + q).status_int == 200
+        assert testapp.get(url + q).status_int == 200
 
 
 def test_anonymous_cannot_post_forms(testapp):

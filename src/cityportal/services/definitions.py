@@ -20,6 +20,7 @@ import yaml
 SCHEMA_FILE = 'service.schema.json'
 CATEGORIES_FILE = '_categories.yaml'
 DEPARTMENTS_FILE = '_departments.yaml'
+FEATURED_FILE = '_featured.yaml'
 
 
 def default_directory():
@@ -42,6 +43,7 @@ class Catalog:
     """What loading a directory of definitions produced."""
     categories: list = field(default_factory=list)
     departments: list = field(default_factory=list)
+    featured: list = field(default_factory=list)      # service ids, display order
     services: dict = field(default_factory=dict)      # id -> definition (dict)
     files: dict = field(default_factory=dict)         # id -> path
     problems: list = field(default_factory=list)
@@ -211,6 +213,13 @@ def load_directory(directory=None):
     problems = catalog.problems
     catalog.categories = _load_list(directory, CATEGORIES_FILE, problems)
     catalog.departments = _load_list(directory, DEPARTMENTS_FILE, problems)
+    featured_path = os.path.join(directory, FEATURED_FILE)
+    if os.path.exists(featured_path):
+        data, _lines = _read(featured_path, problems)
+        if isinstance(data, list) and all(isinstance(x, str) for x in data):
+            catalog.featured = data
+        elif data is not None:
+            problems.append(Problem(featured_path, 1, 'a list of service ids'))
     validator = _validator(directory)
     for filename in sorted(os.listdir(directory)):
         if not filename.endswith('.yaml') or filename.startswith('_'):
@@ -234,6 +243,9 @@ def load_directory(directory=None):
         if len(problems) == before:
             catalog.services[data['id']] = data
             catalog.files[data['id']] = path
+    for sid in catalog.featured:
+        if sid not in catalog.services and sid not in catalog.files:
+            problems.append(Problem(featured_path, 1, 'featured service %r does not exist' % sid))
     for sid, data in catalog.services.items():
         for other in data.get('related', ()):
             if other not in catalog.services and other not in catalog.files:

@@ -102,6 +102,9 @@ def import_catalog(root, catalog, registry=None):
     ensure_departments(root, catalog.departments, registry, summary)
     ensure_categories(root, catalog.categories, registry, summary)
     folder = root['servicii']
+    featured = tuple(sid for sid in catalog.featured if sid in catalog.services)
+    if tuple(getattr(folder, 'featured', ()) or ()) != featured:
+        folder.featured = featured
     existing = _services_by_id(folder)
     for sid in sorted(catalog.services):
         definition = catalog.services[sid]

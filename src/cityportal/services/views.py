@@ -6,10 +6,11 @@ from pyramid.view import view_config
 from ..audit import audit
 from ..content.views import EditForm
 from ..i18n import _, plural
-from ..interfaces import IService
+from ..catalog.folding import fold
+from ..interfaces import ICategory, IPortalRoot, IService, IServiceCatalog
 from ..layout.cache import cacheable
 from ..schemas import line_node
-from ..security import EDIT, STAFF_AREA, VIEW
+from ..security import ADD, EDIT, STAFF_AREA, VIEW
 from . import workflow
 
 SHEET = 'cityportal:services/templates/service.pt'
@@ -210,3 +211,82 @@ class ServiceEditForm(EditForm):
 @view_config(context=IService, name='edit', permission=EDIT)
 def edit_service(context, request):
     return ServiceEditForm(context, request)()
+
+
+# catalog pages ------------------------------------------------------------
+
+def published_services(request, category):
+    """The category's services the user may see, by title (drafts only for staff)."""
+    out = [s for s in category.values()
+           if IService.providedBy(s) and request.has_permission(VIEW, s)]
+    out.sort(key=lambda s: fold(s.title))
+    return out
+
+
+@view_config(context=ICategory, permission=VIEW,
+             renderer='cityportal:services/templates/category.pt')
+def category_view(context, request):
+    cacheable(request)
+    services = published_services(request, context)
+    return {'services': services, 'titles': workflow.STATE_TITLES,
+            'addable': request.has_permission(ADD, context)}
+
+
+@view_config(context=IServiceCatalog, permission=VIEW,
+             renderer='cityportal:services/templates/catalog.pt')
+def catalog_view(context, request):
+    cacheable(request)
+    categories = []
+    for category in context.values():
+        count = sum(1 for s in category.values()
+                    if getattr(s, 'state', None) == workflow.PUBLISHED)
+        categories.append((category, count))
+    featured = []
+    for sid in getattr(context, 'featured', ()) or ():
+        for category in context.values():
+            service = category.get(sid)
+            if service is not None and request.has_permission(VIEW, service):
+                featured.append(service)
+                break
+    return {'categories': categories, 'featured': featured,
+            'can_manage': request.has_permission(ADD, context)}
+
+
+@view_config(context=IServiceCatalog, name='a-z', permission=VIEW,
+             renderer='cityportal:services/templates/az.pt')
+def a_to_z(context, request):
+    """Every published service, grouped by its folded first letter."""
+    cacheable(request)
+    groups = {}
+    for category in context.values():
+        for service in published_services(request, category):
+            letter = fold(service.title[:1]).upper() or '#'
+            groups.setdefault(letter, []).append(service)
+    letters = sorted(groups)
+    for letter in letters:
+        groups[letter].sort(key=lambda s: fold(s.title))
+    return {'letters': letters, 'groups': groups}
+
+
+@view_config(context=IPortalRoot, name='sitemap.xml', permission=VIEW)
+def sitemap(context, request):
+    """sitemap.xml: the home page, the catalog, its categories and published services."""
+    from xml.sax.saxutils import escape as xml_escape
+    urls = [request.application_url + '/', request.resource_url(context['servicii']),
+            request.resource_url(context['servicii'], '@@a-z')]
+    for category in context['servicii'].values():
+        urls.append(request.resource_url(category))
+        for service in category.values():
+            if IService.providedBy(service) and service.state == workflow.PUBLISHED \
+                    and workflow.in_force(service):
+                urls.append(request.resource_url(service))
+    body = ['<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    body += ['<url><loc>%s</loc></url>' % xml_escape(url) for url in urls]
+    body.append('</urlset>')
+    response = request.response
+    response.content_type = 'application/xml'
+    response.charset = 'utf-8'
+    response.text = '\n'.join(body) + '\n'
+    cacheable(request)
+    return response
