@@ -89,7 +89,8 @@ def test_any_query_string_is_safe(registry, site, q):
 
 
 def test_text_query_builder():
-    assert text_query('Certificat de URBANISM!') == 'certificat de urbanism*'
+    assert text_query('Certificat de URBANISM!') == 'certificat* de urbanism*'
+    assert text_query('sesizare') == text_query('Sesizări') == 'sesizar*'
     assert text_query('and or') is None
     assert text_query('') is None
 

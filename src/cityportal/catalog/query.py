@@ -22,23 +22,42 @@ MAX_QUERY_WORDS = 12
 MAX_LIMIT = 200
 
 
+#: Romanian inflection endings dropped before prefix matching, longest first:
+#: "sesizare" and "sesizări" (-> "sesizari") meet at "sesizar*"
+_ENDINGS = ('urilor', 'ilor', 'elor', 'ului', 'uri', 'ele', 'ile', 'lor', 'ul', 'le',
+            'ii', 'ea', 'a', 'e', 'i', 'u')
+MIN_STEM = 4
+
+
+def stem(word):
+    """A crude Romanian stem: ``word`` without its inflection ending (kept >= 4 letters)."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            return word[:-len(ending)]
+    return word
+
+
+def query_words(text):
+    """The folded words of ``text`` a text query uses (operators and noise dropped)."""
+    if not text:
+        return []
+    words = [w for w in _WORD.findall(fold(text[:2000]))
+             if w not in _OPERATORS and not w.startswith('_')]
+    return words[:MAX_QUERY_WORDS]
+
+
 def text_query(text):
     """A safe hypatia text query from any user input, or None.
 
     Only word characters survive (after Romanian folding), the parser's
-    operators are dropped, and the last word matches as a prefix, so a query
-    of any content (quotes, HTML, SQL, 10,000 characters) parses.
+    operators are dropped, and every word of three letters or more matches
+    as a prefix of its stem, so a query of any content (quotes, HTML, SQL,
+    10,000 characters) parses, and "sesizare" finds "Sesizări".
     """
-    if not text:
-        return None
-    words = [w for w in _WORD.findall(fold(text[:2000]))
-             if w not in _OPERATORS and not w.startswith('_')]
-    words = words[:MAX_QUERY_WORDS]
+    words = query_words(text)
     if not words:
         return None
-    if len(words[-1]) >= 2:
-        words[-1] = words[-1] + '*'
-    return ' '.join(words)
+    return ' '.join(stem(w) + '*' if len(w) >= 3 else w for w in words)
 
 
 def user_principals(request):
@@ -57,6 +76,7 @@ class Results:
     items: list = field(default_factory=list)
     offset: int = 0
     limit: int = 50
+    facets: dict = field(default_factory=dict)
 
 
 def get_catalog(resource):
@@ -85,35 +105,65 @@ def build_query(catalog, criteria):
     return parts
 
 
-def search(request, context=None, text=None, sort='title', reverse=False,
-           offset=0, limit=50, permission=VIEW, **criteria):
-    """Query the catalog as the current user; return a page of resources.
+def _execute(request, context, text, criteria):
+    """(catalog, root, resultset, text query) for a query as the current user.
 
-    ``context`` is any resource of the tree (the root is found from it);
-    criteria are index names with values (see :func:`build_query`).
+    ``resultset`` is None when nothing can match (a query of only symbols).
     """
     context = context if context is not None else request.root
     root = find_root(context)
     catalog = root.catalog
-    limit = max(1, min(int(limit), MAX_LIMIT))
-    offset = max(0, int(offset))
     parts = build_query(catalog, criteria)
     parts.append(Any(catalog['allowed'], user_principals(request)))
     tq = text_query(text)
     if tq:
         parts.append(Contains(catalog['text'], tq))
     elif text and text.strip():
-        return Results(0, [], offset, limit)   # only operators or symbols
+        return catalog, root, None, None   # only operators or symbols
     query = parts[0]
     for part in parts[1:]:
         query = query & part
     try:
-        resultset = query.execute(resolver=catalog.resolver(root))
+        return catalog, root, query.execute(resolver=catalog.resolver(root)), tq
     except ParseError:
+        return catalog, root, None, None
+
+
+def facet_counts(catalog, docids, names):
+    """{index name: {value: count}} over ``docids`` for field indexes ``names``."""
+    out = {}
+    for name in names:
+        reverse = catalog[name]._rev_index
+        counts = {}
+        for docid in docids:
+            value = reverse.get(docid)
+            if value is not None:
+                counts[value] = counts.get(value, 0) + 1
+        out[name] = counts
+    return out
+
+
+def search(request, context=None, text=None, sort='title', reverse=False,
+           offset=0, limit=50, permission=VIEW, facets=(), **criteria):
+    """Query the catalog as the current user; return a page of resources.
+
+    ``context`` is any resource of the tree (the root is found from it);
+    criteria are index names with values (see :func:`build_query`);
+    ``facets`` names field indexes whose value counts over the whole result
+    come back in ``Results.facets``.
+    """
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    offset = max(0, int(offset))
+    catalog, root, resultset, tq = _execute(request, context, text, criteria)
+    if resultset is None:
         return Results(0, [], offset, limit)
     total = len(resultset)
+    counts = {}
+    if facets and total:
+        resultset.ids = ids = list(resultset.ids)
+        counts = facet_counts(catalog, ids, facets)
     if not total or offset >= total:
-        return Results(total, [], offset, limit)
+        return Results(total, [], offset, limit, counts)
     if sort == 'relevance' and tq:
         scores = catalog['text'].apply(tq)
         ids = sorted(resultset.ids, key=lambda d: -scores.get(d, 0))
@@ -131,7 +181,32 @@ def search(request, context=None, text=None, sort='title', reverse=False,
         obj = resolve(docid)
         if obj is not None and request.has_permission(permission, obj):
             items.append(obj)
-    return Results(total, items, offset, limit)
+    return Results(total, items, offset, limit, counts)
+
+
+def suggest(context, text, cutoff=0.78):
+    """'Did you mean': ``text`` with unknown words replaced by close indexed words.
+
+    None when every word is known or nothing close exists.
+    """
+    import difflib
+    words = query_words(text)
+    if not words:
+        return None
+    lexicon = find_root(context).catalog['text'].lexicon
+    known = list(lexicon.words())
+    out, changed = [], False
+    for word in words:
+        if lexicon.get_wid(word) or len(word) < 4:
+            out.append(word)
+            continue
+        match = difflib.get_close_matches(word, known, n=1, cutoff=cutoff)
+        if match:
+            out.append(match[0])
+            changed = True
+        else:
+            out.append(word)
+    return ' '.join(out) if changed else None
 
 
 def path_of(resource):

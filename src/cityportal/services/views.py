@@ -290,3 +290,68 @@ def sitemap(context, request):
     response.text = '\n'.join(body) + '\n'
     cacheable(request)
     return response
+
+
+# search ---------------------------------------------------------------------
+
+SEARCH_PAGE = 20
+
+
+@view_config(context=IServiceCatalog, name='cautare', permission=VIEW,
+             renderer='cityportal:services/templates/search.pt')
+def service_search(context, request):
+    """Full-text search over the service sheets, ranked, with facets and suggestions.
+
+    Facets count the results per category and per department; choosing one
+    narrows the search. Any query string gives a normal page.
+    """
+    from pyramid.traversal import resource_path
+    from ..catalog.query import search, suggest
+    from ..layout.pager import Pager
+    cacheable(request)
+    q = request.GET.get('q', '')[:200]
+    categoria = request.GET.get('categorie', '')[:80]
+    departament = request.GET.get('departament', '')[:80]
+    criteria = {'content_type': 'Service', 'path': resource_path(context)}
+    if categoria in context:
+        criteria['parent'] = resource_path(context[categoria])
+    else:
+        categoria = ''
+    if departament in request.root['departamente']:
+        criteria['department'] = departament
+    else:
+        departament = ''
+    try:
+        page = max(1, min(int(request.GET.get('page', 1)), 500))
+    except ValueError:
+        page = 1
+    results = search(request, context, text=q or None,
+                     sort='relevance' if q.strip() else 'title',
+                     offset=(page - 1) * SEARCH_PAGE, limit=SEARCH_PAGE,
+                     facets=('parent', 'department'), **criteria)
+    pager = Pager(request, results.total, per_page=SEARCH_PAGE)
+    base = resource_path(context)
+    category_facets = []
+    for path, count in results.facets.get('parent', {}).items():
+        name = path[len(base):].strip('/')
+        if name in context:
+            category_facets.append((context[name].title, name, count))
+    category_facets.sort(key=lambda f: (-f[2], fold(f[0])))
+    departments = request.root['departamente']
+    department_facets = sorted(
+        ((departments[d].title, d, n) for d, n in results.facets.get('department', {}).items()
+         if d in departments), key=lambda f: (-f[2], fold(f[0])))
+    suggestion = suggest(context, q) if q.strip() and not results.total else None
+
+    def link(**changes):
+        params = {'q': q, 'categorie': categoria, 'departament': departament}
+        params.update(changes)
+        return request.resource_url(context, '@@cautare',
+                                    query={k: v for k, v in params.items() if v})
+    summary = plural(results.total, _('1 serviciu găsit.'), _('${n} servicii găsite.'),
+                     _('${n} de servicii găsite.'))
+    return {'q': q, 'results': results, 'pager': pager, 'summary': summary,
+            'category_facets': category_facets, 'department_facets': department_facets,
+            'categoria': categoria, 'departament': departament, 'link': link,
+            'suggestion': suggestion,
+            'suggestion_url': link(q=suggestion) if suggestion else None}
