@@ -20,7 +20,7 @@ var:
 	mkdir -p var
 
 seed: install var
-	$(BIN)/cityportal-seed $(INI) --demo
+	$(BIN)/cityportal-seed $(INI) --demo --catalog
 
 run: seed
 	@echo "cityportal on http://127.0.0.1:6543  (demo accounts: see README.md)"

@@ -87,8 +87,12 @@ SERVICES = (
 )
 
 
-def seed(root, registry=None):
-    """Create what is missing of the demo data; return counts of what was created."""
+def seed(root, registry=None, services=True):
+    """Create what is missing of the demo data; return counts of what was created.
+
+    ``services=False`` leaves out the demo categories and services (the real
+    catalog is imported from schemas/services/ instead).
+    """
     created = {'departments': 0, 'users': 0, 'categories': 0, 'services': 0}
     departments = root['departamente']
     for name, title, lines, address, phone, email in DEPARTMENTS:
@@ -108,6 +112,8 @@ def seed(root, registry=None):
                 api.user.grant_local_roles(departments[dep], userid, local_roles,
                                            registry=registry)
             created['users'] += 1
+    if not services:
+        return created
     services = root['servicii']
     for name, title, description in CATEGORIES:
         if name not in services:

@@ -109,3 +109,11 @@ def test_import_services_script(ini, tmp_path):
     (defs / 'rupt.yaml').unlink()
     again = run('cityportal-import-services', ini, '--dir', str(defs)).stdout
     assert 'created 0, updated 0, unchanged 1, conflicts 0' in again
+
+
+def test_seed_with_the_real_catalog(ini):
+    out = run('cityportal-seed', ini, '--demo', '--catalog').stdout
+    assert 'catalog: created 3' in out and 'conflicts 0' in out
+    assert 'services 0' in out            # no demo services beside the real ones
+    again = run('cityportal-seed', ini, '--demo', '--catalog').stdout
+    assert 'catalog: created 0, updated 0' in again

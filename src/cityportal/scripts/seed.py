@@ -20,6 +20,9 @@ def main(argv=None):
                             '(public passwords: never in production)')
     group.add_argument('--no-demo', action='store_true',
                        help='only build the tree and evolve (the default)')
+    p.add_argument('--catalog', action='store_true',
+                   help='import the service catalog from schemas/services/ '
+                        '(instead of the few demo services)')
     args = p.parse_args(argv)
     env = open_env(args.config_uri)
     if args.demo and asbool(env['registry'].settings.get('cityportal.secure_cookies')):
@@ -35,7 +38,16 @@ def main(argv=None):
         tm.commit()
         tm.begin()
         applied = evolve.evolve(root, env['registry'], commit=True, tm=tm)
-        created = demo.seed(root, env['registry']) if args.demo else {}
+        created = demo.seed(root, env['registry'], services=not args.catalog) \
+            if args.demo else {}
+        if args.catalog:
+            from ..services.definitions import load_directory
+            from ..services.importer import import_catalog
+            catalog = load_directory()
+            for problem in catalog.problems:
+                print(problem)
+            summary = import_catalog(root, catalog, env['registry'])
+            print('catalog: %s' % summary.line())
         tm.commit()
         print('site ready (generation %d%s); created: %s' % (
             root.generation, ', evolved %s' % applied if applied else '',
