@@ -152,7 +152,7 @@ def page_home(driver, url):
 def page_services(driver, url):
     clear_cookies(driver)
     driver.get(url + '/servicii/')
-    assert driver.find_elements(By.CSS_SELECTOR, 'main table.listing tbody tr')
+    assert driver.find_elements(By.CSS_SELECTOR, 'main ul.cards li')
 
 
 def page_category(driver, url):

@@ -100,3 +100,31 @@ def test_future_effective_date_hides_a_published_page(testapp, app, root):
     root.commit()
     other(app, '10.9.0.4').get(url, status=302)
     assert '(în afara perioadei de valabilitate)' in testapp.get(url).text
+
+
+def test_every_fact_of_the_sheet_is_editable_through_the_web(testapp, root):
+    testapp.login('publicator')
+    url = create_draft(testapp, 'Serviciu cu toate faptele')
+    form = testapp.get(url + '@@edit').forms['cpform']
+    form['who_can_apply'] = 'Orice persoană fizică.'
+    form.set('kind', 'fixed', index=0)                     # fee kind (deadline kind: 1)
+    res = form.submit('save', status=400)                  # a fixed fee needs its amount
+    assert 'Indicați suma.' in res.text
+    form = res.forms['cpform']
+    form['amount_lei'] = '15'
+    form['days'] = '30'
+    form.set('kind', 'working', index=1)
+    form.set('name', 'Cerere tip', index=0)
+    form['tacit_approval'] = 'no'
+    form['legal_basis'] = 'OG nr. 27/2002\nLegea nr. 544/2001'
+    form.submit('save', status=303)
+    page = testapp.get(url).text
+    assert '15 lei.' in page and '30 de zile lucrătoare.' in page
+    assert 'Cerere tip' in page and 'Orice persoană fizică.' in page
+    assert 'OG nr. 27/2002' in page and 'Nu se aplică aprobarea tacită.' in page
+    name = url.rstrip('/').rsplit('/', 1)[1]
+    service = root.refresh()['servicii']['stare-civila'][name]
+    assert service.deadline == {'days': 30, 'kind': 'working'}
+    assert service.fee == {'kind': 'fixed', 'amount_lei': 15.0}
+    assert service.documents == ({'name': 'Cerere tip', 'mandatory': True,
+                                  'obtained_by_city': False},)

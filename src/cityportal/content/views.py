@@ -214,6 +214,9 @@ class AddForm(FormView):
 
     def success(self, appstruct):
         name = appstruct.pop('__name__', '') or None
+        normalize = getattr(self.cls, 'values_from_form', None)
+        if normalize is not None:
+            appstruct = normalize(appstruct)
         try:
             obj = api.content.create(self.context, self.cls.content_type, name=name,
                                      registry=self.request.registry,

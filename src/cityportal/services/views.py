@@ -12,6 +12,7 @@ from ..layout.cache import cacheable
 from ..schemas import line_node
 from ..security import ADD, EDIT, STAFF_AREA, VIEW
 from . import workflow
+from .resources import service_appstruct, service_values
 
 SHEET = 'cityportal:services/templates/service.pt'
 MACROS = 'cityportal:services/templates/sheet_macros.pt'
@@ -32,7 +33,7 @@ def fee_text(fee):
 
 
 def deadline_text(deadline):
-    if not deadline:
+    if not deadline or not deadline.get('days'):
         return _('Termenul nu este stabilit aici: se comunică la înregistrarea cererii.')
     days = deadline['days']
     if deadline['kind'] == 'working':
@@ -194,16 +195,19 @@ def do_revert(context, request):
 
 
 class ServiceEditForm(EditForm):
-    """The generic edit form plus a comment that goes into the page's history."""
+    """Every fact of the sheet, plus a comment that goes into the page's history."""
 
     def make_schema(self):
         schema = super().make_schema()
         schema.add(line_node(_('Comentariu pentru istoric (opțional)'), name='comment'))
         return schema
 
+    def appstruct(self):
+        return service_appstruct(self.context)
+
     def success(self, appstruct):
         comment = appstruct.pop('comment', '')
-        response = super().success(appstruct)
+        response = super().success(service_values(appstruct))
         workflow.record(self.context, 'edit', self.request.identity.userid, comment)
         return response
 
