@@ -48,3 +48,19 @@ def test_long_text_is_sanitised():
     assert '<script>' not in html and '&lt;script&gt;' in html
     assert '<strong>important</strong>' in html
     assert 'href="javascript' not in html and '<li>b</li>' in html
+
+
+def test_online_form_is_readable_by_everyone_and_validates(testapp, imported):
+    page = testapp.get(URL + '/@@cerere')
+    assert 'Scopul certificatului' in page.text and 'Numărul cadastral' in page.text
+    assert 'autentificarea cu ROeID' in page.text
+    form = page.forms['cpform']
+    res = form.submit('verify', expect_errors=True)          # anonymous cannot fill it in
+    assert res.status_int in (302, 403)
+    testapp.login('admin')                                    # managers hold every right
+    form = testapp.get(URL + '/@@cerere').forms['cpform']
+    form['scop'] = 'construire'
+    form['numar_cadastral'] = 'nu e număr'
+    res = form.submit('verify', status=400)
+    assert 'Numărul cadastral are doar cifre' in res.text
+    assert 'Câmp obligatoriu.' in res.text

@@ -1,6 +1,7 @@
 """Public pages of the service catalog: the service sheet and its printable view."""
 from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPSeeOther
-from pyramid.renderers import get_renderer
+import deform
+from pyramid.renderers import get_renderer, render_to_response
 from pyramid.view import view_config
 
 from ..audit import audit
@@ -10,8 +11,10 @@ from ..catalog.folding import fold
 from ..interfaces import ICategory, IPortalRoot, IService, IServiceCatalog
 from ..layout.cache import cacheable
 from ..schemas import line_node
-from ..security import ADD, EDIT, STAFF_AREA, VIEW
+from ..layout.forms import FormView
+from ..security import ADD, EDIT, STAFF_AREA, SUBMIT, VIEW
 from . import workflow
+from .formgen import build_schema
 from .resources import service_appstruct, service_values
 
 SHEET = 'cityportal:services/templates/service.pt'
@@ -359,3 +362,57 @@ def service_search(context, request):
             'categoria': categoria, 'departament': departament, 'link': link,
             'suggestion': suggestion,
             'suggestion_url': link(q=suggestion) if suggestion else None}
+
+
+# the online form ----------------------------------------------------------------
+
+class RequestForm(FormView):
+    """The service's online form, generated from its field list.
+
+    Everyone may read it (to prepare the documents); filling it in needs the
+    right to file requests (a citizen signed in with ROeID). A valid form
+    shows the summary to check; filing it as a case belongs to the cases
+    package.
+    """
+    renderer = 'cityportal:services/templates/request_form.pt'
+    cancel = False
+
+    def __init__(self, context, request):
+        super().__init__(context, request)
+        self.title = context.title
+        self.buttons = (deform.Button('verify', _('Verifică cererea')),)
+
+    def make_schema(self):
+        return build_schema(self.context.form_fields)
+
+    def before(self, form):
+        form.action = self.request.resource_url(self.context, '@@cerere')
+
+    def success(self, appstruct):
+        fields = {f['name']: f for f in self.context.form_fields}
+        summary = []
+        for name, value in appstruct.items():
+            field = fields.get(name)
+            if field is None:
+                continue
+            if field['type'] == 'file':
+                files = value if isinstance(value, list) else [value]
+                value = ', '.join(f['filename'] for f in files if f)
+            elif field['type'] in ('select', 'radio'):
+                value = dict((o['value'], o['label']) for o in field['options']).get(value, value)
+            elif field['type'] == 'checkbox':
+                value = _('Da') if value else _('Nu')
+            summary.append((field['label'], value))
+        return render_to_response(
+            'cityportal:services/templates/request_summary.pt',
+            {'summary': summary, 'title': self.title}, request=self.request)
+
+
+@view_config(context=IService, name='cerere', permission=VIEW)
+def request_form(context, request):
+    if context.status != 'available' or not context.form_fields:
+        request.session.flash(_('Acest serviciu nu poate fi solicitat online acum.'), 'error')
+        return HTTPSeeOther(request.resource_url(context))
+    if request.method == 'POST' and not request.has_permission(SUBMIT, context):
+        raise HTTPForbidden()
+    return RequestForm(context, request)()
