@@ -169,6 +169,6 @@ def test_listing_leaves_out_children_the_user_may_not_view(testapp, root):
     secret.__acl__ = private_acl()
     r['departamente']['urbanism'].add('intern', secret, registry=None)
     root.commit()
-    assert 'Dosar intern confidențial' not in testapp.get('/departamente/urbanism/').text
+    assert 'Dosar intern confidențial' not in testapp.get('/departamente/urbanism/@@continut').text
     testapp.login('admin')
-    assert 'Dosar intern confidențial' in testapp.get('/departamente/urbanism/').text
+    assert 'Dosar intern confidențial' in testapp.get('/departamente/urbanism/@@continut').text

@@ -37,7 +37,7 @@ def test_500_page_and_nothing_written(testapp, root, registry):
     root.commit()
     testapp.login('editor')
     form = testapp.get('/servicii/stare-civila/@@edit').forms['cpform']
-    res = testapp.get('/departamente/urbanism/', status=500)
+    res = testapp.get('/departamente/urbanism/@@continut', status=500)
     assert 'Eroare internă' in res.text and 'boom' not in res.text
     form['title'] = 'Stare civilă (nou)'
     form.submit('save', status=303)

@@ -152,6 +152,8 @@ def listing_rows(request, context, items):
 
 @view_config(context=IFolder, permission=VIEW,
              renderer='cityportal:content/templates/contents.pt')
+@view_config(context=IFolder, name='continut', permission=VIEW,
+             renderer='cityportal:content/templates/contents.pt')
 def contents(context, request):
     """A paged listing of the folder's children.
 
@@ -252,6 +254,9 @@ class EditForm(FormView):
         return out
 
     def success(self, appstruct):
+        normalize = getattr(type(self.context), 'values_from_form', None)
+        if normalize is not None:
+            appstruct = normalize(appstruct)
         api.content.edit(self.context, registry=self.request.registry,
                          request=self.request, **appstruct)
         self.request.session.flash(_('Modificările au fost salvate.'), 'success')

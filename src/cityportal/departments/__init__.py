@@ -5,3 +5,4 @@ def includeme(config):
     from .resources import Department, Departments
     config.add_content_type(Departments)
     config.add_content_type(Department)
+    config.include('.views')

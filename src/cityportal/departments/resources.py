@@ -1,5 +1,6 @@
 """Departments: letterhead, contact data, staff (local roles)."""
 import colander
+import deform
 from zope.interface import implementer
 
 from ..folder import Folder, OrderedFolder
@@ -7,6 +8,28 @@ from ..i18n import _
 from ..interfaces import IDepartment, IDepartments
 from ..security import MANAGE_SITE
 from ..schemas import line_node, lines_node, text_node, title_node
+
+
+CAPACITIES = (
+    ('titular', _('titular')),
+    ('p', _('p. (pentru, în locul titularului)')),
+    ('delegare', _('prin delegare')),
+    ('interimar', _('interimar')),
+)
+
+
+class SignatorySchema(colander.MappingSchema):
+    person = line_node(_('Persoana'), max=200)
+    function = line_node(_('Funcția'), max=200)
+    capacity = colander.SchemaNode(
+        colander.String(), title=_('Calitatea în care semnează'), missing='titular',
+        default='titular', validator=colander.OneOf([c for c, _t in CAPACITIES]),
+        widget=deform.widget.SelectWidget(values=CAPACITIES))
+    userid = line_node(_('Contul de personal (opțional)'), max=100)
+
+
+class SignatoriesSchema(colander.SequenceSchema):
+    signatory = SignatorySchema(title=_('Semnatar'))
 
 
 class DepartmentSchema(colander.MappingSchema):
@@ -20,6 +43,12 @@ class DepartmentSchema(colander.MappingSchema):
     email = colander.SchemaNode(colander.String(), title=_('E-mail'), missing='',
                                 validator=colander.Email(_('Adresă de e-mail invalidă.')))
     public_hours = text_node(_('Program cu publicul'), max=500, rows=3)
+    head = line_node(_('Conducătorul departamentului'), max=200)
+    head_function = line_node(_('Funcția conducătorului'), max=200)
+    signatories = SignatoriesSchema(
+        title=_('Semnatari'), missing=(),
+        description=_('Cine semnează documentele departamentului, cu funcția și calitatea '
+                      '(titular, „p.”, prin delegare). Pentru a scoate un semnatar, goliți-i numele.'))
 
 
 @implementer(IDepartments)
@@ -39,6 +68,18 @@ class Department(Folder):
     schema = DepartmentSchema
     letterhead = ()
     address = phone = email = public_hours = ''
+    head = head_function = ''
+    #: (person, function, capacity, userid) dicts, in signing order
+    signatories = ()
+
+    @staticmethod
+    def values_from_form(appstruct):
+        values = dict(appstruct)
+        if 'signatories' in values:
+            values['signatories'] = tuple(
+                {k: (v or '').strip() for k, v in s.items()}
+                for s in values['signatories'] if (s.get('person') or '').strip())
+        return values
 
     @property
     def department(self):

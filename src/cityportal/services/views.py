@@ -210,7 +210,7 @@ class ServiceEditForm(EditForm):
 
     def success(self, appstruct):
         comment = appstruct.pop('comment', '')
-        response = super().success(service_values(appstruct))
+        response = super().success(appstruct)      # normalised by Service.values_from_form
         workflow.record(self.context, 'edit', self.request.identity.userid, comment)
         return response
 
