@@ -41,6 +41,7 @@ locale: install
 bench: install
 	$(BIN)/python bench/bench_inprocess.py
 	$(BIN)/python bench/bench_http.py
+	$(BIN)/python bench/bench_search.py
 
 clean:
 	rm -rf build dist src/*.egg-info .pytest_cache

@@ -1,12 +1,16 @@
 """Shared plumbing of the benchmarks: paths, settings, the apps, the data.
 
 Everything the benchmarks write lives under bench/out/ (gitignored): the
-FileStorage with the demo site plus a folder of 100,000 children, its blobs
-directory and a ``var`` directory. Nothing here touches the project's var/.
+FileStorage with the demo site, the full service catalog of
+schemas/services/ (as `make seed` builds it: demo departments and staff,
+no demo services) plus a folder of 100,000 children, its blobs directory
+and a ``var`` directory. Nothing here touches the project's var/.
 
 The data is built with the real application (its registry, so the demo
-content goes through the events and the catalog) and reused on later runs.
+content and the imported services go through the events and the catalog)
+and reused on later runs.
 """
+import hashlib
 import os
 import sys
 import time
@@ -30,12 +34,21 @@ BATCH = 10_000
 PER_PAGE = 50          # cityportal.content.views.PER_PAGE
 DEEP_PAGE = 500
 
+#: a representative service sheet of the imported catalog ("detail: full":
+#: every section, 5 documents, a computed fee, legal basis, deadline)
+SHEET_PATH = '/servicii/urbanism-si-constructii/certificat-urbanism-construire/'
+SHEET_TITLE = 'Certificat de urbanism pentru lucrări de construire sau desființare'
+SEARCH_PATH = '/servicii/@@cautare'
+SEARCH_QS = 'q=certificat'
+
 #: (label, path, query string, a text the page must contain)
 PORTAL_PAGES = (
     ('home', '/', '', 'Categorii de servicii'),
     ('listing p1', '/%s/' % LISTING_NAME, '', 'Cerere 000050'),
     ('listing p500', '/%s/' % LISTING_NAME, 'page=%d' % DEEP_PAGE,
      'Cerere %06d' % (DEEP_PAGE * PER_PAGE)),
+    ('sheet', SHEET_PATH, '', SHEET_TITLE),
+    ('search', SEARCH_PATH, SEARCH_QS, 'servicii găsite'),
 )
 BARE_PAGE = ('bare hello', '/', '', 'Hello World!')
 
@@ -101,15 +114,126 @@ def log(msg):
     sys.stderr.flush()
 
 
+def services_dir():
+    from cityportal.services.definitions import default_directory
+    return default_directory()
+
+
+CATALOG_STAMP = os.path.join(OUT_DIR, 'catalog.stamp')
+
+
+#: the code that turns a definition into a Service: a change re-imports too
+IMPORT_CODE = ('definitions.py', 'importer.py', 'resources.py')
+
+
+def catalog_fingerprint(directory=None):
+    """A hash of every file of schemas/services/ and of the import code
+    (a changed definition, or a change to what the importer writes, re-imports)."""
+    import cityportal.services
+    directory = directory or services_dir()
+    files = [os.path.join(directory, name) for name in sorted(os.listdir(directory))
+             if name.endswith(('.yaml', '.json'))]
+    code_dir = os.path.dirname(os.path.abspath(cityportal.services.__file__))
+    files += [os.path.join(code_dir, name) for name in IMPORT_CODE]
+    h = hashlib.sha1()
+    for path in files:
+        if os.path.isfile(path):
+            h.update(os.path.basename(path).encode('utf-8') + b'\0')
+            with open(path, 'rb') as f:
+                h.update(f.read())
+    return h.hexdigest()
+
+
+def count_services(root):
+    from cityportal.interfaces import IService
+    return sum(1 for category in root['servicii'].values()
+               for obj in category.values() if IService.providedBy(obj))
+
+
+def _read_stamp():
+    try:
+        with open(CATALOG_STAMP) as f:
+            fingerprint, count = f.read().split()
+            return fingerprint, int(count)
+    except (OSError, ValueError):
+        return None, None
+
+
+def ensure_catalog(root, registry, tm):
+    """Import the full service catalog (schemas/services/) into the bench site.
+
+    Idempotent and cheap when nothing changed: bench/out/catalog.stamp holds
+    the fingerprint of the definition files and the number of services the
+    last import left in the storage; when both still match (and the bench's
+    sample sheet exists) nothing is loaded. Otherwise, as `make seed` does
+    (``cityportal-seed --demo --catalog``), the site gets the catalog instead
+    of the few demo services: demo services that are not catalog services
+    are deleted (a storage built before the catalog existed), the demo
+    categories take the catalog's titles and descriptions, and
+    ``import_catalog(root, load_directory(), registry)`` creates or updates
+    the rest (events and catalog indexing included). Returns the number of
+    services in the site.
+    """
+    from cityportal import api
+    from cityportal.demo import CATEGORIES, SERVICES
+    from cityportal.services.definitions import load_directory
+    from cityportal.services.importer import import_catalog
+
+    fingerprint = catalog_fingerprint()
+    stamp_fp, stamp_count = _read_stamp()
+    tm.begin()
+    try:
+        sheet = root['servicii'].get('urbanism-si-constructii')
+        sheet = sheet.get('certificat-urbanism-construire') if sheet is not None else None
+        if stamp_fp == fingerprint and sheet is not None \
+                and count_services(root) == stamp_count:
+            return stamp_count
+    finally:
+        tm.abort()
+    log('importing the service catalog from %s into %s (once; reused later)'
+        % (services_dir(), DATA_FS))
+    t0 = time.time()
+    catalog = load_directory()
+    for problem in catalog.problems:
+        log('  %s' % problem)
+    tm.begin()
+    folder = root['servicii']
+    removed = 0
+    for category_name, title, *_ in SERVICES:
+        name = api.content.slugify(title)
+        category = folder.get(category_name)
+        if category is not None and name in category and name not in catalog.services:
+            api.content.delete(category[name], registry=registry)
+            removed += 1
+    demo_titles = {name: (title, description) for name, title, description in CATEGORIES}
+    for cat in catalog.categories:
+        category = folder.get(cat['id'])
+        if category is not None and (category.title, category.description) \
+                == demo_titles.get(cat['id']):
+            api.content.edit(category, registry=registry, title=cat['title'],
+                             description=cat.get('description', ''))
+    summary = import_catalog(root, catalog, registry)
+    tm.commit()
+    tm.begin()
+    count = count_services(root)
+    tm.abort()
+    log('  %d demo services removed; import: %s; %d services (%.1f s)'
+        % (removed, summary.line(), count, time.time() - t0))
+    with open(CATALOG_STAMP, 'w') as f:
+        f.write('%s %d\n' % (fingerprint, count))
+    return count
+
+
 def ensure_data(n=N_CHILDREN):
     """Build bench/out/Data.fs if it is missing or incomplete; reuse it otherwise.
 
     The site is bootstrapped and seeded with the app's registry (events and
-    catalog run for the small demo data). The listing folder is a plain
-    ``cityportal.folder.Folder`` in the portal root; its children are
-    ``cityportal.content.Item`` objects added with ``registry=None`` (no
-    events, so not catalogued: the listing's default order pages the
-    folder's BTree and never asks the catalog).
+    catalog run for the small demo data: departments and staff, no demo
+    services) and the full service catalog is imported (:func:`ensure_catalog`).
+    The listing folder is a plain ``cityportal.folder.Folder`` in the portal
+    root; its children are ``cityportal.content.Item`` objects added with
+    ``registry=None`` (no events, so not catalogued: the listing's default
+    order pages the folder's BTree and never asks the catalog).
     """
     import transaction
     from cityportal.content import Item
@@ -126,7 +250,7 @@ def ensure_data(n=N_CHILDREN):
     try:
         tm.begin()
         root = bootstrap(conn.root(), registry)
-        seed(root, registry)
+        seed(root, registry, services=False)
         tm.commit()
         # a storage built by an older version: bring it to the current
         # generation (e.g. the folder paging index)
@@ -138,7 +262,10 @@ def ensure_data(n=N_CHILDREN):
             folder = Folder('Listare de test (%d de elemente)' % n)
             root.add(LISTING_NAME, folder, registry=registry)
         tm.commit()
+        ensure_catalog(root, registry, tm)
+        tm.begin()
         have = len(folder)
+        tm.abort()
         if have >= n:
             return have
         log('building %s: %d children to add (once; reused later)' % (DATA_FS, n - have))

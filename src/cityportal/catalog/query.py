@@ -184,23 +184,35 @@ def search(request, context=None, text=None, sort='title', reverse=False,
     return Results(total, items, offset, limit, counts)
 
 
+#: at most this many unknown words of a query get a suggestion
+SUGGEST_WORDS = 3
+
+
 def suggest(context, text, cutoff=0.78):
     """'Did you mean': ``text`` with unknown words replaced by close indexed words.
 
-    None when every word is known or nothing close exists.
+    None when every word is known or nothing close exists. Only words with
+    the same first letter and a similar length are compared (a misspelling
+    rarely changes either), and only the first few unknown words, so a
+    query of nonsense costs about a millisecond, not a scan per word.
     """
     import difflib
     words = query_words(text)
     if not words:
         return None
     lexicon = find_root(context).catalog['text'].lexicon
-    known = list(lexicon.words())
-    out, changed = [], False
+    out, changed, tried = [], False, 0
+    known = None
     for word in words:
-        if lexicon.get_wid(word) or len(word) < 4:
+        if lexicon.get_wid(word) or len(word) < 4 or tried >= SUGGEST_WORDS:
             out.append(word)
             continue
-        match = difflib.get_close_matches(word, known, n=1, cutoff=cutoff)
+        tried += 1
+        if known is None:
+            known = list(lexicon.words())
+        candidates = [w for w in known
+                      if w[:1] == word[:1] and abs(len(w) - len(word)) <= 2]
+        match = difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)
         if match:
             out.append(match[0])
             changed = True

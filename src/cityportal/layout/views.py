@@ -44,8 +44,9 @@ def home(context, request):
 @view_config(context=IPortalRoot, name='cautare', permission=VIEW,
              renderer='cityportal:layout/templates/search.pt')
 def search_view(context, request):
-    cacheable(request)
     q = request.GET.get('q', '')[:200]
+    if not q.strip():
+        cacheable(request)    # free-text queries are too varied to cache
     pager = None
     results = None
     if q.strip():

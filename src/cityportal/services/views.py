@@ -315,8 +315,9 @@ def service_search(context, request):
     from pyramid.traversal import resource_path
     from ..catalog.query import search, suggest
     from ..layout.pager import Pager
-    cacheable(request)
     q = request.GET.get('q', '')[:200]
+    if not q.strip():
+        cacheable(request)    # free-text queries are too varied to cache
     categoria = request.GET.get('categorie', '')[:80]
     departament = request.GET.get('departament', '')[:80]
     criteria = {'content_type': 'Service', 'path': resource_path(context)}
