@@ -35,3 +35,25 @@ class Browser(webtest.TestApp):
         return m.group(1)
 
 
+
+
+def left_page(old_element):
+    """A WebDriverWait condition: the browser has left the page ``old_element`` was on.
+
+    Like selenium's ``staleness_of``, but a chromedriver error about the old
+    node ("does not belong to the document", seen when the page is replaced
+    mid-check) also means the page is gone, instead of failing the test.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def condition(driver):
+        try:
+            old_element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as e:
+            if 'does not belong to the document' in str(e) or 'No node with given id' in str(e):
+                return True
+            raise
+        return False
+    return condition

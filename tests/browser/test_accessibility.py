@@ -9,6 +9,8 @@ rule, its impact and help, and the failing nodes' targets and HTML.
 import json
 
 import pytest
+
+from cityportal.testing import left_page
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -48,7 +50,7 @@ def navigate(driver, action):
     """Run ``action`` (a click, a submit) and wait for the next page to load."""
     old = driver.find_element(By.TAG_NAME, 'html')
     action()
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(left_page(old))
     wait(driver).until(lambda d: d.execute_script('return document.readyState') == 'complete')
 
 

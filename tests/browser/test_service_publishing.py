@@ -13,6 +13,8 @@ pages is invalidated by the publication.
 from urllib.parse import urlsplit
 
 import pytest
+
+from cityportal.testing import left_page
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -53,7 +55,7 @@ def navigate(driver, action):
     """Run ``action`` (a click, a submit) and wait for the next page to load."""
     old = driver.find_element(By.TAG_NAME, 'html')
     action()
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(left_page(old))
     wait(driver).until(lambda d: d.execute_script('return document.readyState') == 'complete')
 
 

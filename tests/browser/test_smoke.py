@@ -1,5 +1,7 @@
 """Browser smoke test in Debian's chromium: a clerk logs in, sees home, logs out."""
 import pytest
+
+from cityportal.testing import left_page
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -20,7 +22,7 @@ def navigate(driver, action):
     """Run ``action`` (a click, a submit) and wait for the next page to load."""
     old = driver.find_element(By.TAG_NAME, 'html')
     action()
-    wait(driver).until(EC.staleness_of(old))
+    wait(driver).until(left_page(old))
     wait(driver).until(lambda d: d.execute_script('return document.readyState') == 'complete')
 
 
