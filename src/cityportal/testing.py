@@ -57,3 +57,28 @@ def left_page(old_element):
             raise
         return False
     return condition
+
+
+def navigate(driver, action, timeout=10):
+    """Run ``action`` (a click, a submit) and wait for the next page to load."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    old = driver.find_element(By.TAG_NAME, 'html')
+    action()
+    wait = WebDriverWait(driver, timeout)
+    wait.until(left_page(old))
+    wait.until(lambda d: d.execute_script('return document.readyState') == 'complete')
+
+
+def field_by_label(driver, text):
+    """The control a <label> names, found through the label's ``for`` attribute."""
+    from selenium.webdriver.common.by import By
+    labels = [el for el in driver.find_elements(By.TAG_NAME, 'label')
+              if el.text.strip().rstrip('*').strip() == text]
+    assert len(labels) == 1, 'expected one <label> %r, found %d' % (text, len(labels))
+    target = labels[0].get_attribute('for')
+    assert target, 'label %r has no for attribute' % text
+    controls = driver.find_elements(By.ID, target)
+    assert len(controls) == 1, 'label %r points to #%s: %d elements' % (
+        text, target, len(controls))
+    return controls[0]

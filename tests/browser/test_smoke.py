@@ -1,7 +1,7 @@
 """Browser smoke test in Debian's chromium: a clerk logs in, sees home, logs out."""
 import pytest
 
-from cityportal.testing import left_page
+from cityportal.testing import field_by_label, navigate
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -16,27 +16,6 @@ WAIT = 10
 
 def wait(driver):
     return WebDriverWait(driver, WAIT)
-
-
-def navigate(driver, action):
-    """Run ``action`` (a click, a submit) and wait for the next page to load."""
-    old = driver.find_element(By.TAG_NAME, 'html')
-    action()
-    wait(driver).until(left_page(old))
-    wait(driver).until(lambda d: d.execute_script('return document.readyState') == 'complete')
-
-
-def field_by_label(driver, text):
-    """The control a <label> names, found through the label's ``for`` attribute."""
-    labels = [el for el in driver.find_elements(By.TAG_NAME, 'label')
-              if el.text.strip().rstrip('*').strip() == text]
-    assert len(labels) == 1, 'expected one <label> %r, found %d' % (text, len(labels))
-    target = labels[0].get_attribute('for')
-    assert target, 'label %r has no for attribute' % text
-    controls = driver.find_elements(By.ID, target)
-    assert len(controls) == 1, 'label %r points to #%s: %d elements' % (
-        text, target, len(controls))
-    return controls[0]
 
 
 def header_account(driver):
