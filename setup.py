@@ -30,6 +30,9 @@ requires = [
     'colander>=2',
     'argon2-cffi',
     'translationstring',
+    'python3-saml',         # ROeID service provider (SAML 2.0)
+    'lxml',                 # ... lxml and xmlsec must bundle the same libxml2 (STACK.md)
+    'xmlsec',
 ]
 
 tests_require = [
@@ -38,6 +41,7 @@ tests_require = [
     'selenium',
     'Babel',
     'lingva',               # message extraction: python -m cityportal.locale_tools
+    'pysaml2',              # integrations/roeid_idp: the ROeID stand-in (needs apt xmlsec1)
 ]
 
 setup(
