@@ -22,6 +22,7 @@ def main(global_config, **settings):
         config.include('.services')
         config.include('.departments')
         config.include('.dossiers')
+        config.include('.connectors.roeid')
         config.include('.documents')
         config.include('.bus')
         config.include('.audit_views')

@@ -54,4 +54,12 @@ def prepare_settings(global_config, settings):
     elif not settings.get('cityportal.secret'):
         settings['cityportal.secret'] = read_or_create_secret(
             os.path.join(var_dir(settings), 'secret.txt'))
+    # the key of the CNP lookup hash: separate from the session secret, which
+    # may be rotated; changing this one would orphan every citizen's account
+    env_key = os.environ.get('CITYPORTAL_CNP_KEY')
+    if env_key:
+        settings['cityportal.cnp_key'] = env_key
+    elif not settings.get('cityportal.cnp_key'):
+        settings['cityportal.cnp_key'] = read_or_create_secret(
+            os.path.join(var_dir(settings), 'cnp-key.txt'))
     return settings

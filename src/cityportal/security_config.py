@@ -2,6 +2,7 @@
 from pyramid.csrf import CookieCSRFStoragePolicy, new_csrf_token
 from pyramid.settings import asbool
 
+from .dossiers.resources import CITIZEN_PREFIX, account_for_userid
 from .security import SecurityPolicy
 from .sessions import session_factory_from_settings
 
@@ -23,8 +24,12 @@ def find_identity(request, userid):
     cached = env.get(IDENTITY_KEY)
     if cached is not None and cached[0] == userid:
         return cached[1]
-    users = app_root(request).get('utilizatori')
-    account = users.get(userid) if users is not None else None
+    root = app_root(request)
+    if userid.startswith(CITIZEN_PREFIX):
+        account = account_for_userid(root['dosare'], userid)
+    else:
+        users = root.get('utilizatori')
+        account = users.get(userid) if users is not None else None
     if account is not None and (
             not account.active or
             request.session.get('skey') != account.session_key):

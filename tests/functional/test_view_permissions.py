@@ -25,6 +25,9 @@ MATRIX = [
     ('/departamente/', EVERYONE),
     ('/departamente/urbanism/', EVERYONE),
     ('/documente/', EVERYONE),
+    ('/@@autentificare', EVERYONE),
+    ('/saml/metadata', EVERYONE),
+    ('/@@dosar', {'anonymous'}),             # citizens only: anonymous goes to sign in
     ('/@@personal', STAFF),
     ('/@@parola', STAFF),
     ('/@@audit', OPERATORS),
@@ -61,7 +64,9 @@ def test_view_permission(testapp, url, role, allowed):
         assert res.status_int in (200, 303), (url, role, res.status)
     elif role == 'anonymous':
         assert res.status_int == 302, (url, res.status)
-        assert '/login?came_from=' in res.location
+        # staff sign in at /login, citizens (their dossiers) through ROeID
+        assert ('/login?came_from=' in res.location or
+                '/@@autentificare?came_from=' in res.location), res.location
     else:
         assert res.status_int == 403, (url, role, res.status)
         assert 'Acces interzis' in res.text

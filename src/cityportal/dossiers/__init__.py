@@ -1,6 +1,8 @@
-"""Citizens' personal dossiers."""
+"""Citizens' personal dossiers and accounts."""
 
 
 def includeme(config):
-    from .resources import Dossiers
+    from .resources import Dossier, Dossiers
     config.add_content_type(Dossiers)
+    config.add_content_type(Dossier)
+    config.include('.views')

@@ -70,6 +70,11 @@ def step_6_service_workflow_state(root, registry):
                 service.state = 'published'
 
 
+def step_7_citizen_accounts(root, registry):
+    """/dosare gets its lookup tables: CNP hash -> dossier, and the citizens' accounts."""
+    root['dosare'].ensure_indexes()
+
+
 STEPS = (
     (1, step_1_catalog_indexes),
     (2, step_2_local_roles),
@@ -77,6 +82,7 @@ STEPS = (
     (4, step_4_folder_paging_index),
     (5, step_5_content_generation),
     (6, step_6_service_workflow_state),
+    (7, step_7_citizen_accounts),
 )
 
 

@@ -106,6 +106,8 @@ class LayoutAPI:
         items = [(_('Servicii'), app + '/servicii/'),
                  (_('Departamente'), app + '/departamente/')]
         if self.user is not None:
+            if not getattr(self.user, 'is_staff', False):
+                items.append((_('Dosarul meu'), app + '/@@dosar'))
             if request.has_permission(STAFF_AREA, root):
                 items.append((_('Spațiul de lucru'), app + '/@@personal'))
             if request.has_permission(MANAGE_USERS, root['utilizatori']):

@@ -105,7 +105,9 @@ def _error(request, status, title, message):
 @forbidden_view_config()
 def forbidden(exc, request):
     if request.identity is None:
-        login = request.application_url + '/login?came_from=' + _quote(request.path_qs)
+        # citizens sign in through ROeID; everything else is the staff's
+        page = '/@@autentificare' if request.path.startswith('/dosare') else '/login'
+        login = request.application_url + page + '?came_from=' + _quote(request.path_qs)
         if getattr(request.session, 'expired', False):
             login += '&expired=1'
         return HTTPFound(login)

@@ -1,0 +1,1 @@
+"""Client side of the external systems (ROeID, tax, registry, mail)."""

@@ -1,0 +1,142 @@
+"""The citizen's side: sign-in page, "my dossier", the dossier page and the profile."""
+import colander
+import deform
+from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
+from pyramid.view import view_config
+
+from ..audit import audit
+from ..i18n import _
+from ..interfaces import IDossier, IPortalRoot
+from ..layout.forms import FormView
+from ..layout.views import _quote, safe_came_from
+from ..security import VIEW, VIEW_DOSSIER
+from ..validators import phone_problem, normalize_phone
+from .resources import CITIZEN_PREFIX
+
+
+def citizen_of(request):
+    """The signed-in citizen account, or None (anonymous or staff)."""
+    identity = request.identity
+    if identity is None or not identity.userid.startswith(CITIZEN_PREFIX):
+        return None
+    return identity
+
+
+@view_config(context=IPortalRoot, name='autentificare', permission=VIEW,
+             renderer='cityportal:dossiers/templates/signin.pt')
+def signin(context, request):
+    """Where citizens start: one button to ROeID; staff have their own page."""
+    came_from = request.GET.get('came_from', '')
+    target = safe_came_from(request, came_from, request.application_url + '/@@dosar')
+    path = target[len(request.application_url):]
+    return {
+        'login_url': request.application_url + '/saml/login?came_from=' + _quote(path),
+        'expired': bool(request.GET.get('expired')),
+        'available': request.registry.saml.enabled,
+    }
+
+
+@view_config(context=IPortalRoot, name='dosar', permission=VIEW)
+def my_dossier(context, request):
+    """/@@dosar: the signed-in citizen's own dossier, wherever it lives."""
+    account = citizen_of(request)
+    if account is None:
+        if request.identity is not None:
+            raise HTTPForbidden()
+        login = request.application_url + '/@@autentificare?came_from=/%40%40dosar'
+        if getattr(request.session, 'expired', False):
+            login += '&expired=1'
+        return HTTPSeeOther(login)
+    return HTTPSeeOther(request.resource_url(context['dosare'][account.dossier_name]))
+
+
+def dossier_sections(context, request):
+    """What the dossier page shows, section by section (each a list, maybe empty)."""
+    from ..catalog.query import path_of, search
+    cases = search(request, context=context, path=path_of(context),
+                   content_type='Case', sort='deadline', limit=200).items
+    return {
+        'cases': cases,
+        'documents': [],     # issued documents land here (cases issue)
+        'payments': [],
+        'messages': [],
+        'actions': [c for c in cases if getattr(c, 'needs_citizen', False)],
+    }
+
+
+@view_config(context=IDossier, permission=VIEW_DOSSIER,
+             renderer='cityportal:dossiers/templates/dossier.pt')
+def dossier_view(context, request):
+    account = citizen_of(request)
+    data = dossier_sections(context, request)
+    data['own'] = account is not None and context.owner == account.userid
+    data['saml_session'] = bool(request.session.get('saml_nameid'))
+    return data
+
+
+# profile ----------------------------------------------------------------
+
+def phone_validator(node, value):
+    problem = phone_problem(value)
+    if problem is not None:
+        raise colander.Invalid(node, problem)
+
+
+class ProfileSchema(colander.MappingSchema):
+    email = colander.SchemaNode(
+        colander.String(), title=_('E-mail de contact'), missing='',
+        validator=colander.All(colander.Length(max=200),
+                               colander.Email(_('Adresă de e-mail invalidă.'))),
+        widget=deform.widget.TextInputWidget(attributes={'autocomplete': 'email',
+                                                         'type': 'email'}))
+    phone = colander.SchemaNode(
+        colander.String(), title=_('Telefon'), missing='', validator=phone_validator,
+        preparer=lambda v: normalize_phone(v) if isinstance(v, str) and v else v,
+        widget=deform.widget.TextInputWidget(attributes={'autocomplete': 'tel',
+                                                         'type': 'tel'}))
+    notify_email = colander.SchemaNode(
+        colander.Boolean(), title=_('Vreau notificări prin e-mail'), missing=False)
+    notify_sms = colander.SchemaNode(
+        colander.Boolean(), title=_('Vreau notificări prin SMS'), missing=False)
+
+
+class ProfileForm(FormView):
+    schema = ProfileSchema
+    title = _('Profilul meu')
+
+    def __init__(self, context, request, account):
+        super().__init__(context, request)
+        self.account = account
+
+    def before(self, form):
+        form.action = self.request.resource_url(self.context, '@@profil')
+
+    def appstruct(self):
+        a = self.account
+        return {'email': a.email, 'phone': a.phone, 'notify_email': a.notify_email,
+                'notify_sms': a.notify_sms}
+
+    def success(self, appstruct):
+        a = self.account
+        changed = sorted(k for k, v in appstruct.items() if getattr(a, k) != v)
+        if appstruct['email'] != a.email:
+            a.email_verified = False
+        for key, value in appstruct.items():
+            setattr(a, key, value)
+        if changed:
+            audit(self.request, 'profile.edit', target=self.context, fields=','.join(changed))
+        self.request.session.flash(_('Profilul a fost salvat.'), 'success')
+        return HTTPSeeOther(self.request.resource_url(self.context))
+
+
+@view_config(context=IDossier, name='profil', permission=VIEW_DOSSIER)
+def profile(context, request):
+    """Only the holder edits their profile (not a representative, not staff)."""
+    account = citizen_of(request)
+    if account is None or context.owner != account.userid:
+        raise HTTPForbidden()
+    return ProfileForm(context, request, account)()
+
+
+def includeme(config):
+    config.scan(__name__)
