@@ -33,6 +33,7 @@ requires = [
     'python3-saml',         # ROeID service provider (SAML 2.0)
     'lxml',                 # ... lxml and xmlsec must bundle the same libxml2 (STACK.md)
     'xmlsec',
+    'cryptography',         # ... the SP key pair, generated into var/saml on first run
 ]
 
 tests_require = [
