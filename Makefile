@@ -24,7 +24,7 @@ seed: install var
 
 run: seed
 	@echo "cityportal on http://127.0.0.1:6543  (demo accounts: see README.md)"
-	$(BIN)/pserve $(INI)
+	$(BIN)/python -m integrations.launcher $(INI)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -82,3 +82,37 @@ def field_by_label(driver, text):
     assert len(controls) == 1, 'label %r points to #%s: %d elements' % (
         text, target, len(controls))
     return controls[0]
+
+
+# citizens ---------------------------------------------------------------
+
+def valid_cnp(first12):
+    """``first12`` completed with its check digit."""
+    from .validators import cnp_check_digit
+    return first12 + str(cnp_check_digit(first12))
+
+
+def make_citizen(root, registry, cnp, given_name, family_name, **extra):
+    """(account, dossier) of a citizen, as their first ROeID login makes them."""
+    from .connectors.roeid.attributes import Person
+    from .dossiers.resources import find_or_create_citizen
+    person = Person(cnp=cnp, given_name=given_name, family_name=family_name, **extra)
+    account, dossier, _ = find_or_create_citizen(root['dosare'], registry, person)
+    return account, dossier
+
+
+def sign_in_citizen(browser, conn, account, cookie_name='cp_session'):
+    """Give ``browser`` a server-side session of ``account`` (commit afterwards).
+
+    What /saml/acs leaves behind, without the SAML exchange: for tests of what a
+    signed-in citizen may see (the exchange itself has its own tests).
+    """
+    import secrets
+    import time
+    from .sessions import SessionData, _key, get_store
+    token = secrets.token_urlsafe(32)
+    record = SessionData(time.time())
+    record.data = {'userid': account.userid, 'skey': account.session_key, 'auth': 'test'}
+    get_store(conn).sessions[_key(token)] = record
+    browser.set_cookie(cookie_name, token)
+    return token

@@ -1,0 +1,156 @@
+"""Start the stand-ins next to the portal: for `make run` and for the tests.
+
+    python -m integrations.launcher etc/development.ini
+
+reads the ini, starts every stand-in the portal's settings point at on a
+loopback port (today: the ROeID IdP, when ``cityportal.saml.idp_metadata`` is
+an http://127.0.0.1 URL), waits until each answers, then runs ``pserve`` in
+the foreground. Ctrl-C (or pserve's exit) stops them all.
+
+Tests use :class:`Process` and :func:`start_idp` / :func:`start_portal` to run
+the same commands on free ports.
+"""
+import argparse
+import configparser
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+START_TIMEOUT = 60
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def answers(url, timeout=2):
+    """True when ``url`` answers 200 (loopback only: never through a proxy)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=timeout) as res:
+            return res.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+class Process:
+    """A child process with its output in a log file, stopped on :meth:`stop`."""
+
+    def __init__(self, name, argv, log_path, health_url, env=None):
+        self.name = name
+        self.argv = argv
+        self.log_path = log_path
+        self.health_url = health_url
+        self.log = open(log_path, 'a+', encoding='utf-8')
+        self.proc = subprocess.Popen(argv, cwd=PROJECT, stdout=self.log,
+                                     stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, **(env or {})))
+
+    def wait_ready(self, timeout=START_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while not answers(self.health_url):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError('%s did not answer on %s (exit %s):\n%s' % (
+                    self.name, self.health_url, self.proc.poll(), self.output()))
+            time.sleep(0.1)
+        return self
+
+    def output(self):
+        self.log.flush()
+        with open(self.log_path, encoding='utf-8', errors='replace') as f:
+            return f.read()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def start_idp(port, sp_metadata, keys_dir, log_path, extra=()):
+    """The ROeID stand-in on 127.0.0.1:``port``, trusting the SP at ``sp_metadata``."""
+    argv = [sys.executable, '-m', 'integrations.roeid_idp', '--host', '127.0.0.1',
+            '--port', str(port), '--sp-metadata', sp_metadata, '--keys-dir', keys_dir]
+    argv.extend(extra)
+    return Process('roeid_idp', argv, log_path, 'http://127.0.0.1:%d/health' % port)
+
+
+def start_portal(ini, port, log_path):
+    return Process('pserve', [os.path.join(BIN, 'pserve'), ini], log_path,
+                   'http://127.0.0.1:%d/' % port)
+
+
+def write_ini(source, target, **app_settings):
+    """A copy of ``source`` with settings of [app:main] (and ``listen``) replaced."""
+    cp = configparser.ConfigParser(interpolation=None)
+    cp.optionxform = str
+    with open(source, encoding='utf-8') as f:
+        cp.read_file(f)
+    listen = app_settings.pop('listen', None)
+    for key, value in app_settings.items():
+        cp['app:main'][key] = value
+    if listen:
+        cp['server:main']['listen'] = listen
+    with open(target, 'w', encoding='utf-8') as f:
+        f.write('# written by integrations/launcher.py from %s\n' % os.path.basename(source))
+        cp.write(f)
+    return target
+
+
+def _portal_address(cp):
+    listen = cp['server:main'].get('listen', '127.0.0.1:6543').split()[0]
+    host, _, port = listen.rpartition(':')
+    return host or '127.0.0.1', int(port)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('ini')
+    args = parser.parse_args(argv)
+    ini = os.path.abspath(args.ini)
+    cp = configparser.ConfigParser(interpolation=None)
+    with open(ini, encoding='utf-8') as f:
+        cp.read_file(f)
+    app = cp['app:main']
+    host, port = _portal_address(cp)
+    var = os.path.normpath(os.path.join(os.path.dirname(ini), app.get(
+        'cityportal.var', 'var').replace('%(here)s', os.path.dirname(ini))))
+    os.makedirs(os.path.join(var, 'log'), exist_ok=True)
+    children = []
+    idp = urlsplit(app.get('cityportal.saml.idp_metadata', ''))
+    if idp.scheme == 'http' and idp.hostname == '127.0.0.1':
+        children.append(start_idp(
+            idp.port, 'http://%s:%d/saml/metadata' % (host, port),
+            os.path.join(var, 'roeid_idp'), os.path.join(var, 'log', 'roeid_idp.log')))
+    try:
+        for child in children:
+            child.wait_ready()
+            print('launcher: %s on %s (log: %s)' % (
+                child.name, child.health_url.rsplit('/', 1)[0], child.log_path), flush=True)
+        pserve = subprocess.Popen([os.path.join(BIN, 'pserve'), ini], cwd=PROJECT)
+        try:
+            return pserve.wait()
+        except KeyboardInterrupt:
+            pserve.send_signal(signal.SIGINT)
+            return pserve.wait()
+    finally:
+        for child in children:
+            child.stop()
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Who sees a dossier: its holder only (and the managers), never another citizen,
+an anonymous visitor or a clerk of an unrelated department."""
+import pytest
+
+from cityportal.testing import make_citizen, sign_in_citizen, valid_cnp
+
+CNP_A = valid_cnp('285031535001')
+CNP_B = valid_cnp('190120135002')
+
+
+@pytest.fixture
+def citizens(root, registry):
+    a, dossier_a = make_citizen(root, registry, CNP_A, 'Ioana', 'Ștefănescu')
+    b, dossier_b = make_citizen(root, registry, CNP_B, 'Mihai', 'Țurcanu')
+    root.commit()
+    return {'a': (a, dossier_a.__name__), 'b': (b, dossier_b.__name__)}
+
+
+def urls_of(name):
+    base = '/dosare/%s/' % name
+    return [base, base + '@@profil', base + '@@contents', base + '@@edit',
+            base + 'nu-exista', base + '@@continut']
+
+
+def test_holder_sees_own_dossier_with_a_masked_cnp(testapp, root, citizens):
+    account, name = citizens['a']
+    sign_in_citizen(testapp, root.conn, account)
+    root.commit()
+    page = testapp.get('/@@dosar', status=303).follow()
+    assert page.request.path == '/dosare/%s/' % name
+    assert 'Ioana Ștefănescu' in page.text
+    assert CNP_A not in page.text and CNP_A[:7] + '••••' + CNP_A[11:] in page.text
+    assert 'Situația fiscală nu este încă disponibilă' in page.text
+    assert CNP_A not in name and CNP_A not in page.request.url
+
+
+@pytest.mark.parametrize('who', ['citizen-a', 'anonymous', 'functionar', 'editor', 'operator'])
+def test_nobody_else_reaches_b(testapp, root, citizens, who):
+    if who == 'citizen-a':
+        sign_in_citizen(testapp, root.conn, citizens['a'][0])
+        root.commit()
+    elif who != 'anonymous':
+        testapp.login(who)
+    for url in urls_of(citizens['b'][1]):
+        res = testapp.get(url, expect_errors=True)
+        if who == 'anonymous':
+            assert res.status_int == 302 and '/@@autentificare?came_from=' in res.location, url
+        else:
+            assert res.status_int in (403, 404), (url, res.status)
+        assert 'Țurcanu' not in res.text and CNP_B[:7] not in res.text
+        post = testapp.post(url, {'csrf_token': testapp.csrf() if who != 'anonymous' else ''},
+                            expect_errors=True)
+        assert post.status_int in (302, 400, 403, 404), (url, post.status)
+
+
+def test_a_citizen_has_no_staff_area(testapp, root, citizens):
+    sign_in_citizen(testapp, root.conn, citizens['a'][0])
+    root.commit()
+    for url in ('/@@personal', '/dosare/', '/utilizatori/', '/integrari/', '/@@audit',
+                '/servicii/@@add?type=Category'):
+        assert testapp.get(url, expect_errors=True).status_int == 403, url
+
+
+def test_profile_edit_validates_and_saves(testapp, root, citizens):
+    account, name = citizens['a']
+    sign_in_citizen(testapp, root.conn, account)
+    root.commit()
+    page = testapp.get('/dosare/%s/@@profil' % name)
+    form = page.forms['cpform']
+    form['email'] = 'nu-e-email'
+    form['phone'] = '12'
+    bad = form.submit('save', status=400)
+    assert 'Adresă de e-mail invalidă.' in bad.text and 'nu-e-email' in bad.text
+    form = bad.forms['cpform']
+    form['email'] = 'ioana@example.ro'
+    form['phone'] = '0722 123 456'
+    form.submit('save', status=303)
+    account = root.refresh()['dosare'].accounts[name]
+    assert account.email == 'ioana@example.ro' and not account.email_verified
+    assert account.phone.replace(' ', '').endswith('722123456')
+
+
+def test_second_login_finds_the_same_dossier(root, registry):
+    first, dossier = make_citizen(root, registry, CNP_A, 'Ioana', 'Ștefănescu')
+    again, same = make_citizen(root, registry, CNP_A, 'Ioana', 'Ștefănescu-Pop')
+    assert first is again and dossier is same
+    assert same.title == 'Ioana Ștefănescu-Pop'
+    assert len(root['dosare'].accounts) == 1
+    assert CNP_A not in list(root['dosare'].by_key.keys())[0]
