@@ -36,6 +36,8 @@ MATRIX = [
     (CAT + '/@@edit', EDITORS),
     (SVC + '/@@edit', PUBLISHERS),          # published: editors only via a draft
     (SVC + '/@@delete', PUBLISHERS),
+    (SVC + '/@@formular', PUBLISHERS),      # the online form's fields: like @@edit
+    (SVC + '/@@formular-adauga?tip=select', PUBLISHERS),
     ('/departamente/@@add?type=Department', EDITORS),
     ('/departamente/urbanism/@@edit', EDITORS),
     ('/departamente/urbanism/@@roluri', MANAGERS),

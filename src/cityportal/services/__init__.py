@@ -7,3 +7,4 @@ def includeme(config):
     config.add_content_type(Category)
     config.add_content_type(Service)
     config.include('.views')
+    config.include('.fieldeditor')
