@@ -100,6 +100,12 @@ def write_ini(source, target, **app_settings):
     cp.optionxform = str
     with open(source, encoding='utf-8') as f:
         cp.read_file(f)
+    # paths relative to the source ini stay pointed at the same files
+    here = os.path.dirname(os.path.abspath(source))
+    for section in cp.sections():
+        for key, value in cp[section].items():
+            if '%(here)s' in value:
+                cp[section][key] = value.replace('%(here)s', here)
     listen = app_settings.pop('listen', None)
     for key, value in app_settings.items():
         cp['app:main'][key] = value

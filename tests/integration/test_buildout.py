@@ -98,6 +98,8 @@ def _free_port():
 def _write_ini(path, data_dir, port):
     """etc/testing.ini with a FileStorage in data_dir and waitress on ``port``."""
     text = (PROJECT / 'etc' / 'testing.ini').read_text(encoding='utf-8')
+    # files named relative to etc/ (the ROeID attribute map) stay where they are
+    text = text.replace('%(here)s', str(PROJECT / 'etc'))
     replacements = {
         'zodbconn.uri': 'file://%s' % (data_dir / 'Data.fs'),
         'cityportal.var': str(data_dir / 'var'),

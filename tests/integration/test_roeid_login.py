@@ -103,7 +103,8 @@ def dossier_url(s, stack):
 def test_full_login_creates_the_dossier_once(stack):
     s = session()
     res = post_to_portal(s, idp_login(s, stack, 'ioana.stefanescu'))
-    assert res.status_code == 303 and res.headers['Location'] == stack['portal'] + '/servicii/'
+    assert res.status_code == 303, stack['procs'][1].output()[-3000:]
+    assert res.headers['Location'] == stack['portal'] + '/servicii/'
     url = dossier_url(s, stack)
     assert re.match(re.escape(stack['portal']) + r'/dosare/d[0-9a-f]{16}/$', url), url
     page = s.get(url, timeout=TIMEOUT).text

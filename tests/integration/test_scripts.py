@@ -12,14 +12,10 @@ PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file
 
 @pytest.fixture
 def ini(tmp_path):
-    src = open(os.path.join(PROJECT, 'etc', 'testing.ini'), encoding='utf-8').read()
-    src = src.replace('zodbconn.uri = memory://',
-                      'zodbconn.uri = file://%s/Data.fs?blobstorage_dir=%s/blobs'
-                      % (tmp_path, tmp_path))
-    src = re.sub(r'cityportal.var = .*', 'cityportal.var = %s' % tmp_path, src)
-    path = tmp_path / 'test.ini'
-    path.write_text(src, encoding='utf-8')
-    return str(path)
+    from integrations.launcher import write_ini
+    return write_ini(os.path.join(PROJECT, 'etc', 'testing.ini'), str(tmp_path / 'test.ini'), **{
+        'zodbconn.uri': 'file://%s/Data.fs?blobstorage_dir=%s/blobs' % (tmp_path, tmp_path),
+        'cityportal.var': str(tmp_path)})
 
 
 def run(*args, input=None):

@@ -268,7 +268,9 @@ class SAMLConfig:
 
 def includeme(config):
     settings = config.registry.settings
-    config.registry.saml = SAMLConfig(settings)
+    config.registry.saml = saml = SAMLConfig(settings)
+    if saml.enabled:
+        saml.attribute_map()      # a broken map stops the start, with its reason
     # python3-saml's tolerance is a class constant: the process has one SP
     from onelogin.saml2.constants import OneLogin_Saml2_Constants
     OneLogin_Saml2_Constants.ALLOWED_CLOCK_DRIFT = config.registry.saml.clock_skew
