@@ -139,9 +139,12 @@ def main(argv=None):
     children = []
     idp = urlsplit(app.get('cityportal.saml.idp_metadata', ''))
     if idp.scheme == 'http' and idp.hostname == '127.0.0.1':
+        encrypt = app.get('cityportal.saml.want_assertions_encrypted', 'false').lower() in (
+            'true', 'yes', 'on', '1')
         children.append(start_idp(
             idp.port, 'http://%s:%d/saml/metadata' % (host, port),
-            os.path.join(var, 'roeid_idp'), os.path.join(var, 'log', 'roeid_idp.log')))
+            os.path.join(var, 'roeid_idp'), os.path.join(var, 'log', 'roeid_idp.log'),
+            extra=('--encrypt-assertion',) if encrypt else ()))
     try:
         for child in children:
             child.wait_ready()
