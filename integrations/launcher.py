@@ -145,18 +145,25 @@ def main(argv=None):
             idp.port, 'http://%s:%d/saml/metadata' % (host, port),
             os.path.join(var, 'roeid_idp'), os.path.join(var, 'log', 'roeid_idp.log'),
             extra=('--encrypt-assertion',) if encrypt else ()))
+    # a TERM (from a service manager, or kill) stops everything like Ctrl-C does
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    pserve = None
     try:
         for child in children:
             child.wait_ready()
             print('launcher: %s on %s (log: %s)' % (
                 child.name, child.health_url.rsplit('/', 1)[0], child.log_path), flush=True)
         pserve = subprocess.Popen([os.path.join(BIN, 'pserve'), ini], cwd=PROJECT)
-        try:
-            return pserve.wait()
-        except KeyboardInterrupt:
-            pserve.send_signal(signal.SIGINT)
-            return pserve.wait()
+        return pserve.wait()
+    except KeyboardInterrupt:
+        return 130
     finally:
+        if pserve is not None and pserve.poll() is None:
+            pserve.terminate()
+            try:
+                pserve.wait(15)
+            except subprocess.TimeoutExpired:
+                pserve.kill()
         for child in children:
             child.stop()
 
