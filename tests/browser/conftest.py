@@ -1,8 +1,9 @@
 """Browser fixtures: a real pserve over a seeded FileStorage, Debian's chromium.
 
-    portal_url (session): writes a temp ini (etc/testing.ini with its own
-        Data.fs, blobs and var dir, listening on a free loopback port), runs
-        cityportal-seed --demo on it, starts pserve, yields the base URL
+    stack (session): writes a temp ini (etc/testing.ini with its own Data.fs,
+        blobs and var dir, listening on a free loopback port), runs
+        cityportal-seed --demo on it, starts pserve and the ROeID stand-in
+        (integrations/launcher.py); portal_url and idp_url are their base URLs
     chromium (session): makes sure /usr/bin/chromium and /usr/bin/chromedriver
         exist (apt-get installs them if it can), else skips
     driver (per test): headless Chrome via selenium and chromedriver, never
@@ -17,16 +18,11 @@
 Chromium only ever talks to loopback: the flags below keep it from reaching
 Google's hosts (updates, sync, field trials, QUIC probes).
 """
-import configparser
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -48,74 +44,50 @@ CHROMIUM_FLAGS = (
 START_TIMEOUT = 30
 
 
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def _write_ini(tmp, port):
-    cp = configparser.ConfigParser(interpolation=None)
-    cp.optionxform = str  # keep keys as they are (e.g. pyramid.reload_templates)
-    with open(TESTING_INI, encoding='utf-8') as f:
-        cp.read_file(f)
-    app = cp['app:main']
-    app['zodbconn.uri'] = 'file://%s/Data.fs?blobstorage_dir=%s/blobs' % (tmp, tmp)
-    app['cityportal.var'] = tmp
-    cp['server:main']['listen'] = '127.0.0.1:%d' % port
-    path = os.path.join(tmp, 'browser.ini')
-    with open(path, 'w', encoding='utf-8') as f:
-        f.write('# written by tests/browser/conftest.py from etc/testing.ini\n')
-        cp.write(f)
-    return path
-
-
-def _answers(url):
-    # loopback only: never through a proxy from the environment
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(url, timeout=2) as res:
-            return res.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @pytest.fixture(scope='session')
-def portal_url():
+def stack():
+    """The portal (pserve over a seeded FileStorage) and the ROeID stand-in IdP."""
+    from integrations.launcher import free_port, start_idp, start_portal, write_ini
     tmp = tempfile.mkdtemp(prefix='cityportal-browser-')
-    port = _free_port()
-    ini = _write_ini(tmp, port)
+    port, idp_port = free_port(), free_port()
+    base = 'http://127.0.0.1:%d' % port
+    idp = 'http://127.0.0.1:%d' % idp_port
+    ini = write_ini(TESTING_INI, os.path.join(tmp, 'browser.ini'), **{
+        'zodbconn.uri': 'file://%s/Data.fs?blobstorage_dir=%s/blobs' % (tmp, tmp),
+        'cityportal.var': tmp,
+        'cityportal.saml.idp_metadata': idp + '/metadata',
+        'cityportal.saml.base_url': 'http://127.0.0.1:%d' % port,
+        'listen': '127.0.0.1:%d' % port})
     seed = subprocess.run([os.path.join(BIN, 'cityportal-seed'), ini, '--demo'], cwd=PROJECT,
                           capture_output=True, text=True, timeout=120)
     if seed.returncode != 0:
         pytest.fail('cityportal-seed failed (%d):\n%s\n%s' % (
             seed.returncode, seed.stdout, seed.stderr))
-    log_path = os.path.join(tmp, 'pserve.log')
-    log = open(log_path, 'w+', encoding='utf-8')
-    proc = subprocess.Popen([os.path.join(BIN, 'pserve'), ini], cwd=PROJECT,
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = 'http://127.0.0.1:%d' % port
+    procs = []
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _answers(base + '/'):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                with open(log_path, encoding='utf-8') as f:
-                    output = f.read()
-                pytest.fail('pserve did not answer on %s (exit %s):\n%s' % (
-                    base, proc.poll(), output))
-            time.sleep(0.1)
-        yield base
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
+        procs.append(start_idp(idp_port, base + '/saml/metadata', os.path.join(tmp, 'idp'),
+                               os.path.join(tmp, 'idp.log')))
+        procs.append(start_portal(ini, port, os.path.join(tmp, 'pserve.log')))
+        for proc in procs:
             try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        log.close()
+                proc.wait_ready(START_TIMEOUT)
+            except RuntimeError as e:
+                pytest.fail(str(e))
+        yield {'portal': base, 'idp': idp, 'procs': procs}
+    finally:
+        for proc in procs:
+            proc.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope='session')
+def portal_url(stack):
+    return stack['portal']
+
+
+@pytest.fixture(scope='session')
+def idp_url(stack):
+    return stack['idp']
 
 
 def _install_chromium():

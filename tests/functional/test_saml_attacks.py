@@ -278,11 +278,6 @@ def test_signed_assertion_rewrapped_for_another_request(testapp, app, idp, watch
     watch.assert_refused(post(testapp, dump(doc)), 'SubjectConfirmation')
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'SP bug: a solicited Response is accepted when the bearer SubjectConfirmationData '
-    'has no InResponseTo (python3-saml checks it only when present; SAML profiles 4.1.4.2 '
-    'say it MUST match the request): an assertion-only-signed answer to a victim\'s '
-    'request can be re-wrapped InResponseTo the attacker\'s own request'))
 def test_assertion_without_in_response_to_cannot_be_rewrapped(testapp, app, idp, watch):
     victim = new_browser(app, '10.7.7.9')
     victim_request = start_login(victim)
@@ -380,10 +375,6 @@ def test_wrong_recipient_refused(testapp, idp, watch, recipient):
     watch.assert_refused(post(testapp, xml), 'SubjectConfirmation')
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'python3-saml checks Recipient with "current_url in recipient" (a substring) and '
-    'Destination with startswith(): a Recipient/Destination that merely contains the '
-    'ACS URL passes; the SP does not check them exactly itself'))
 @pytest.mark.parametrize('field', ['recipient', 'destination'])
 def test_recipient_and_destination_must_be_exactly_the_acs(testapp, idp, watch, field):
     url = {'recipient': 'http://evil.example/acs?next=' + SP_ACS,
@@ -406,11 +397,6 @@ def post_for_another_sp(app, attacker, idp, host='other-sp.example'):
                        headers={'Cookie': 'cp_saml=' + attacker.cookies['cp_saml']})
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'SP bug: the SP builds its entity ID, ACS URL (audience, Destination, Recipient '
-    'checks) from request.application_url, i.e. the Host header; only the '
-    'cityportal.public_url tween (set in production.ini, not in testing/development) '
-    'pins it. An assertion issued to another SP is accepted with a forged Host'))
 def test_assertion_for_another_sp_with_forged_host_refused(testapp, app, idp, watch):
     watch.assert_refused(post_for_another_sp(app, testapp, idp))
 
@@ -736,10 +722,6 @@ def test_bad_logout_request_logs_nobody_out(testapp, app, idp, root, how):
     assert not r.audit.latest(limit=1000, action='logout.roeid')
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'SP bug: an IdP-initiated LogoutRequest can be replayed at will (no ID cache, no '
-    'IssueInstant/NotOnOrAfter bound): a captured /saml/sls URL ends every session of '
-    'the account again, later'))
 def test_replayed_logout_request_logs_nobody_out(testapp, app, idp, root):
     victim = signed_in_victim(app, idp, root)
     url = idp.redirect('SAMLRequest', idp.logout_request('pers-victim-slo'), 'r')

@@ -14,7 +14,7 @@ from lxml import etree
 from cityportal.testing import Browser
 from tests.functional.saml_support import (
     CNP, IDP_ENTITY, IDP_SLO, IDP_SSO, LOA_HIGH, LOA_SUBSTANTIAL, NS, OTHER_CNP, PERSISTENT,
-    POST, REDIRECT, RSA_SHA256, SP_ACS, SP_ENTITY, SP_SLS, eidas_attributes, instant, login,
+    POST, REDIRECT, RSA_SHA256, SP_ACS, SP_ENTITY, SP_SLS, eidas_attributes, login,
     make_cnp, parse_redirect, pem_body, post_response, start_login)
 
 SESSIONS_KEY = 'cityportal.sessions'
@@ -69,8 +69,9 @@ def test_metadata_is_signed_valid_and_complete(testapp, sp_cert):
     doc = etree.fromstring(res.body)
     assert doc.tag == '{%s}EntityDescriptor' % NS['md']
     assert doc.get('entityID') == SP_ENTITY
-    # python3-saml puts validUntil = now + 2 days even when given None
-    assert doc.get('validUntil') > instant()
+    # no validUntil / cacheDuration: python3-saml's default (2 days) would make an IdP
+    # that loaded the metadata once refuse the SP two days later
+    assert doc.get('validUntil') is None and doc.get('cacheDuration') is None
     # signed, with the key whose certificate it publishes
     assert len(doc.xpath('/md:EntityDescriptor/ds:Signature', namespaces=NS)) == 1
     assert OneLogin_Saml2_Utils.validate_metadata_sign(res.body, sp_cert, raise_exceptions=True)

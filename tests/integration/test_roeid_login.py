@@ -34,6 +34,7 @@ def stack():
                     **{'zodbconn.uri': 'file://%s/Data.fs?blobstorage_dir=%s/blobs' % (tmp, tmp),
                        'cityportal.var': tmp,
                        'cityportal.saml.idp_metadata': idp + '/metadata',
+                       'cityportal.saml.base_url': portal,
                        'listen': '127.0.0.1:%d' % portal_port})
     seed = subprocess.run([os.path.join(BIN, 'cityportal-seed'), ini, '--demo'], cwd=PROJECT,
                           capture_output=True, text=True, timeout=120)

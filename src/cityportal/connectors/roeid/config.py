@@ -9,7 +9,10 @@ Settings (all optional but the metadata):
 ``cityportal.saml.idp_metadata_cert``   PEM file: when set, metadata must be signed by it
 ``cityportal.saml.attribute_map``       YAML file (default etc/roeid/attribute-map.yaml)
 ``cityportal.saml.keys``                directory of the SP key pair (default var/saml)
-``cityportal.saml.entity_id``           default <public url>/saml/metadata
+``cityportal.saml.base_url``            the portal's public URL for SAML (default
+                                        ``cityportal.public_url``); required: the SP's
+                                        entity id, ACS and SLS never come from a Host header
+``cityportal.saml.entity_id``           default <base url>/saml/metadata
 ``cityportal.saml.want_assertions_signed``   default false (a signed Response also counts)
 ``cityportal.saml.want_assertions_encrypted`` default false
 ``cityportal.saml.want_nameid_encrypted``    default false
@@ -130,6 +133,8 @@ class SAMLConfig:
         keys = get('cityportal.saml.keys')
         self.keys_dir = _resolve(settings, keys) if keys else os.path.join(
             var_dir(settings), 'saml')
+        self.base_url = (get('cityportal.saml.base_url') or
+                         get('cityportal.public_url') or '').rstrip('/')
         self.entity_id = get('cityportal.saml.entity_id', '')
         self.want_assertions_signed = asbool(get('cityportal.saml.want_assertions_signed', False))
         self.want_assertions_encrypted = asbool(
@@ -151,6 +156,10 @@ class SAMLConfig:
     @property
     def enabled(self):
         return bool(self.metadata_source)
+
+    @property
+    def acs_url(self):
+        return self.base_url + '/saml/acs'
 
     def keys(self):
         if self._keys is None:
@@ -209,11 +218,12 @@ class SAMLConfig:
 
     # python3-saml ----------------------------------------------------
 
-    def saml_settings(self, base_url, with_idp=True):
-        """The python3-saml settings dict for the portal at ``base_url``.
+    def saml_settings(self, with_idp=True):
+        """The python3-saml settings dict of the portal at ``base_url``.
 
         ``with_idp=False`` (the SP metadata) works without the IdP's metadata.
         """
+        base_url = self.base_url
         key, cert = self.keys()
         entity_id = self.entity_id or base_url + '/saml/metadata'
         idp = self.idp() if with_idp else {}
@@ -251,8 +261,8 @@ class SAMLConfig:
                 'destinationStrictlyMatches': True,
                 'allowRepeatAttributeName': False,
                 'allowSingleLabelDomains': True,
-                'metadataValidUntil': None,
-                'metadataCacheDuration': None,
+                'metadataValidUntil': '',       # '' leaves them out (None = 2 days)
+                'metadataCacheDuration': '',
             },
             'contactPerson': {
                 'technical': {'givenName': 'Portalul Unic', 'emailAddress':
@@ -270,6 +280,9 @@ def includeme(config):
     settings = config.registry.settings
     config.registry.saml = saml = SAMLConfig(settings)
     if saml.enabled:
+        if not saml.base_url.startswith(('http://', 'https://')):
+            raise ValueError('cityportal.saml.idp_metadata is set: set cityportal.public_url '
+                             '(or cityportal.saml.base_url) to the portal\'s public URL too')
         saml.attribute_map()      # a broken map stops the start, with its reason
     # python3-saml's tolerance is a class constant: the process has one SP
     from onelogin.saml2.constants import OneLogin_Saml2_Constants

@@ -59,8 +59,9 @@ class Refused(Exception):
 
 
 def request_data(request):
-    """What python3-saml needs to know of the request (public URL, query, form)."""
-    url = urlsplit(request.application_url)
+    """What python3-saml needs to know of the request: the configured public URL
+    (never the Host header), the query and the form."""
+    url = urlsplit(request.registry.saml.base_url)
     return {
         'https': 'on' if url.scheme == 'https' else 'off',
         'http_host': url.netloc,      # with the port (STACK.md, trap 11)
@@ -73,8 +74,7 @@ def request_data(request):
 
 def saml_auth(request, with_idp=True):
     from onelogin.saml2.auth import OneLogin_Saml2_Auth
-    cfg = request.registry.saml
-    settings = cfg.saml_settings(request.application_url, with_idp=with_idp)
+    settings = request.registry.saml.saml_settings(with_idp=with_idp)
     return OneLogin_Saml2_Auth(request_data(request), settings)
 
 
@@ -116,8 +116,7 @@ def _browser_token(request, create=False):
 def metadata(context, request):
     from onelogin.saml2.settings import OneLogin_Saml2_Settings
     cfg = request.registry.saml
-    settings = OneLogin_Saml2_Settings(cfg.saml_settings(request.application_url,
-                                                         with_idp=False),
+    settings = OneLogin_Saml2_Settings(cfg.saml_settings(with_idp=False),
                                        sp_validation_only=True)
     xml = settings.get_sp_metadata()
     errors = settings.validate_metadata(xml)
@@ -132,6 +131,11 @@ def metadata(context, request):
 @view_config(route_name='saml_login', permission=VIEW)
 def login(context, request):
     """Start a login: a signed AuthnRequest by HTTP-Redirect, remembered for this browser."""
+    base = request.registry.saml.base_url
+    if request.application_url != base:
+        # the answer comes to the configured ACS: start there, so this browser's
+        # cookie is the one that comes back with it
+        return HTTPSeeOther(base + request.path_qs)
     came_from = request.GET.get('came_from', '')
     target = safe_came_from(request, came_from, request.application_url + '/@@dosar')
     relay = target[len(request.application_url):] or '/'
@@ -149,10 +153,15 @@ def login(context, request):
 
 # assertion consumer service -----------------------------------------
 
-def _in_response_to(xml_bytes):
+def _etree(xml):
+    """python3-saml's hardened parser (no DTDs, no entities, no network)."""
     from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
+    return OneLogin_Saml2_XML.to_etree(xml)
+
+
+def _in_response_to(xml_bytes):
     try:
-        doc = OneLogin_Saml2_XML.to_etree(xml_bytes)
+        doc = _etree(xml_bytes)
     except Exception as e:
         raise Refused('malformed XML: %s' % type(e).__name__, 400) from None
     if doc.tag != '{urn:oasis:names:tc:SAML:2.0:protocol}Response':
@@ -200,6 +209,7 @@ def check_response(request, auth, state, token):
     if auth.get_errors() or not auth.is_authenticated():
         raise Refused('invalid response: %s (%s)' % (
             auth.get_last_error_reason(), ', '.join(auth.get_errors())))
+    check_exactly(auth, cfg, request_id)
     contexts = auth.get_last_authn_contexts() or []
     if not any(LOA_RANK.get(c, -1) >= LOA_RANK[cfg.min_loa] for c in contexts):
         raise Refused('level of assurance %s below %s' % (contexts, cfg.min_loa))
@@ -219,6 +229,31 @@ def check_response(request, auth, state, token):
     except AttributeError_ as e:
         raise Refused('attributes: %s' % e.args[0], 422) from None
     return person, relay, contexts
+
+
+BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer'
+
+
+def check_exactly(auth, cfg, request_id):
+    """What python3-saml checks loosely, exactly (SAML profiles 4.1.4.2-3).
+
+    python3-saml compares Destination with startswith() and Recipient as a
+    substring, and InResponseTo of the SubjectConfirmationData only when it is
+    there: an assertion made for another request could then be re-wrapped.
+    """
+    from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
+    doc = _etree(auth.get_last_response_xml())
+    if doc.get('Destination') != cfg.acs_url:
+        raise Refused('Destination %r is not %s' % (doc.get('Destination'), cfg.acs_url))
+    data = OneLogin_Saml2_XML.query(
+        doc, '/samlp:Response/saml:Assertion/saml:Subject/saml:SubjectConfirmation'
+             '[@Method="%s"]/saml:SubjectConfirmationData' % BEARER)
+    for scd in data:
+        if (scd.get('Recipient') == cfg.acs_url and scd.get('NotOnOrAfter') and
+                scd.get('InResponseTo') == request_id):
+            return
+    raise Refused('no bearer SubjectConfirmationData for %s InResponseTo %r' % (
+        cfg.acs_url, request_id))
 
 
 @view_config(route_name='saml_acs', permission=VIEW, request_method='POST', require_csrf=False)
@@ -256,7 +291,7 @@ def acs(context, request):
     if created:
         request.session.flash(_('Bun venit! Contul și dosarul dumneavoastră au fost create.'),
                               'success')
-    return HTTPSeeOther(request.application_url + (relay or '/@@dosar'))
+    return HTTPSeeOther(request.registry.saml.base_url + (relay or '/@@dosar'))
 
 
 def refused(request, error):
@@ -340,22 +375,37 @@ def _logout_response(request, auth, state):
             auth.get_last_error_reason(), ', '.join(auth.get_errors()))))
     state.take_pending(token, in_response_to, 'logout')
     request.session.flash(_('V-ați deconectat din portal și din ROeID.'), 'info')
-    return HTTPSeeOther(request.application_url + '/')
+    return HTTPSeeOther(request.registry.saml.base_url + '/')
+
+
+LOGOUT_MAX_AGE = 5 * 60      # an IdP's LogoutRequest older than this is refused
 
 
 def _logout_request(request, auth):
     """IdP-initiated logout: end every session of the account the NameID names."""
     from onelogin.saml2.logout_request import OneLogin_Saml2_Logout_Request
+    from onelogin.saml2.utils import OneLogin_Saml2_Utils
+    state = get_state(get_connection(request))
+    skew = request.registry.saml.clock_skew
     try:
         raw = request.GET['SAMLRequest']
         xml = OneLogin_Saml2_Logout_Request(auth.get_settings(), raw).get_xml()
         nameid = OneLogin_Saml2_Logout_Request.get_nameid(xml, auth.get_settings().get_sp_key())
+        message_id = OneLogin_Saml2_Logout_Request.get_id(xml)
+        issued = OneLogin_Saml2_Utils.parse_SAML_to_time(
+            _etree(xml).get('IssueInstant'))
         url = auth.process_slo(keep_local_session=True)
     except Exception as e:
         return refused(request, Refused('malformed LogoutRequest: %s' % type(e).__name__, 400))
     if auth.get_errors():
         return refused(request, Refused('LogoutRequest: %s (%s)' % (
-            auth.get_last_error_reason(), ', '.join(auth.get_errors()))))
+            auth.get_last_error_reason() or 'not valid', ', '.join(auth.get_errors()))))
+    now = time.time()
+    if not now - LOGOUT_MAX_AGE - skew <= issued <= now + skew:
+        return refused(request, Refused('LogoutRequest issued at %s, out of time' % issued))
+    if state.seen_before('logout:' + message_id):
+        return refused(request, Refused('replayed LogoutRequest %s' % message_id))
+    state.mark_seen('logout:' + message_id, now + LOGOUT_MAX_AGE + skew)
     idp = auth.get_settings().get_idp_data()['entityId']
     account = _account_by_nameid(request, idp, nameid)
     if account is not None:
