@@ -42,24 +42,23 @@ def read_or_create_secret(path, nbytes=48):
     return value
 
 
+def _secret(settings, key, env_name, filename):
+    """``settings[key]`` from the environment, the ini, or a 0600 file under var/."""
+    from_env = os.environ.get(env_name)
+    if from_env:
+        settings[key] = from_env
+    elif not settings.get(key):
+        settings[key] = read_or_create_secret(os.path.join(var_dir(settings), filename))
+
+
 def prepare_settings(global_config, settings):
     settings = dict(settings)
     if global_config and 'here' in global_config:
         settings.setdefault('here', global_config['here'])
     for key, value in DEFAULTS.items():
         settings.setdefault(key, value)
-    env_secret = os.environ.get('CITYPORTAL_SECRET')
-    if env_secret:
-        settings['cityportal.secret'] = env_secret
-    elif not settings.get('cityportal.secret'):
-        settings['cityportal.secret'] = read_or_create_secret(
-            os.path.join(var_dir(settings), 'secret.txt'))
+    _secret(settings, 'cityportal.secret', 'CITYPORTAL_SECRET', 'secret.txt')
     # the key of the CNP lookup hash: separate from the session secret, which
     # may be rotated; changing this one would orphan every citizen's account
-    env_key = os.environ.get('CITYPORTAL_CNP_KEY')
-    if env_key:
-        settings['cityportal.cnp_key'] = env_key
-    elif not settings.get('cityportal.cnp_key'):
-        settings['cityportal.cnp_key'] = read_or_create_secret(
-            os.path.join(var_dir(settings), 'cnp-key.txt'))
+    _secret(settings, 'cityportal.cnp_key', 'CITYPORTAL_CNP_KEY', 'cnp-key.txt')
     return settings
