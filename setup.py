@@ -34,6 +34,7 @@ requires = [
     'lxml',                 # ... lxml and xmlsec must bundle the same libxml2 (STACK.md)
     'xmlsec',
     'cryptography',         # ... the SP key pair, generated into var/saml on first run
+    'holidays',             # Romanian public holidays: legal deadlines in working days
 ]
 
 tests_require = [
@@ -43,6 +44,7 @@ tests_require = [
     'Babel',
     'lingva',               # message extraction: python -m cityportal.locale_tools
     'pysaml2',              # integrations/roeid_idp: the ROeID stand-in (needs apt xmlsec1)
+    'hypothesis',           # fuzzing the forms
 ]
 
 setup(
