@@ -52,6 +52,10 @@ class IDossier(IFolder):
     """A citizen's personal dossier."""
 
 
+class ICase(IFolder):
+    """A citizen's request: form answers, files, legal clock, trail (in a dossier)."""
+
+
 class IDocuments(IFolder):
     """/documente: public verification of issued documents."""
 

@@ -52,6 +52,16 @@ def user_principal(userid):
     return 'u:' + userid
 
 
+def scoped_role(name, path):
+    """A role held locally on the resource at ``path`` (e.g. a department's clerks).
+
+    Local roles only act below the resource that grants them; a case lives in a
+    citizen's dossier, not under its department, so the case's ACL names its
+    department's roles through these principals.
+    """
+    return 'role:%s@%s' % (name, path)
+
+
 # Permissions (named for what they allow) ------------------------------
 
 VIEW = 'view'                      # see a resource
@@ -122,6 +132,34 @@ def local_roles_for(userid, context):
         if roles:
             found.update(roles)
     return found
+
+
+def scoped_principals(identity, root):
+    """``scoped_role`` principals for the local roles ``identity`` holds anywhere."""
+    paths = getattr(identity, 'local_role_paths', ()) or ()
+    if not paths:
+        return []
+    from pyramid.traversal import find_resource
+    out = []
+    for path in paths:
+        try:
+            resource = find_resource(root, path)
+        except KeyError:
+            continue
+        for name in sorted(get_local_roles(resource).get(identity.userid, ())):
+            out.append(scoped_role(name, path))
+    return out
+
+
+def request_scoped_principals(request, identity):
+    """:func:`scoped_principals` of the request's identity, computed once per request."""
+    env = request.environ
+    cached = env.get('cityportal.scoped_principals')
+    if cached is None or cached[0] != identity.userid:
+        from .security_config import app_root
+        cached = (identity.userid, scoped_principals(identity, app_root(request)))
+        env['cityportal.scoped_principals'] = cached
+    return cached[1]
 
 
 def principals_for(userid, global_roles, context, extra=()):
@@ -224,7 +262,8 @@ class SecurityPolicy:
         identity = request.identity
         if identity is None or not identity.active:
             return [Everyone]
-        return principals_for(identity.userid, identity_roles(identity), context)
+        return principals_for(identity.userid, identity_roles(identity), context,
+                              extra=request_scoped_principals(request, identity))
 
     def permits(self, request, context, permission):
         principals = self.effective_principals(request, context)

@@ -13,7 +13,8 @@ from hypatia.text.parsetree import ParseError
 from pyramid.authorization import Authenticated, Everyone
 from pyramid.traversal import find_root, resource_path
 
-from ..security import VIEW, identity_roles, role, user_principal
+from ..security import (
+    VIEW, identity_roles, request_scoped_principals, role, user_principal)
 from .folding import fold
 
 _WORD = re.compile(r'\w+', re.UNICODE)
@@ -67,6 +68,7 @@ def user_principals(request):
     if identity is not None and identity.active:
         principals += [Authenticated, user_principal(identity.userid)]
         principals += [role(r) for r in identity_roles(identity)]
+        principals += request_scoped_principals(request, identity)
     return principals
 
 
