@@ -153,6 +153,8 @@ def scoped_principals(identity, root):
 
 def request_scoped_principals(request, identity):
     """:func:`scoped_principals` of the request's identity, computed once per request."""
+    if not getattr(identity, 'local_role_paths', None):
+        return []
     env = request.environ
     cached = env.get('cityportal.scoped_principals')
     if cached is None or cached[0] != identity.userid:

@@ -141,6 +141,12 @@ INDEXES = {
     'created': lambda: FieldIndex(_date('created')),
     'modified': lambda: FieldIndex(_date('modified')),
     'deadline': lambda: FieldIndex(_date('deadline')),
+    # cases (inboxes, dashboard)
+    'assignee': lambda: FieldIndex(_attr('assignee')),
+    'service': lambda: FieldIndex(_attr('service_path')),
+    'number': lambda: FieldIndex(_attr('number')),
+    'submitted': lambda: FieldIndex(_date('submitted')),
+    'decided': lambda: FieldIndex(_date('decided')),
     'allowed': lambda: KeywordIndex(_allowed),
 }
 

@@ -75,6 +75,11 @@ def step_7_citizen_accounts(root, registry):
     root['dosare'].ensure_indexes()
 
 
+def step_8_case_indexes(root, registry):
+    """Indexes of the cases' inboxes: assignee, service, case number, decision time."""
+    step_1_catalog_indexes(root, registry)
+
+
 STEPS = (
     (1, step_1_catalog_indexes),
     (2, step_2_local_roles),
@@ -83,6 +88,7 @@ STEPS = (
     (5, step_5_content_generation),
     (6, step_6_service_workflow_state),
     (7, step_7_citizen_accounts),
+    (8, step_8_case_indexes),
 )
 
 
