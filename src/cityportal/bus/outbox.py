@@ -1,0 +1,72 @@
+"""The outbox: messages for external systems, written in the same transaction as
+the change that causes them, delivered later by the bus (retries, backoff, dead
+letters: the delivery jobs come with each connector).
+
+A message has a kind (``registry.register``…), a JSON-able payload and an
+idempotency key: enqueueing the same key twice keeps one message, and a
+receiver is given the key so that it delivers at most once.
+"""
+import random
+import time
+
+from BTrees.LOBTree import LOBTree
+from BTrees.OOBTree import OOBTree
+from persistent import Persistent
+
+PENDING = 'pending'
+DELIVERED = 'delivered'
+DEAD = 'dead'
+
+
+class OutboxMessage(Persistent):
+    def __init__(self, kind, payload, key, now):
+        self.kind = kind
+        self.payload = dict(payload)
+        self.key = key
+        self.state = PENDING
+        self.created = now
+        self.attempts = 0
+        self.next_attempt = now
+        self.last_error = None
+        self.delivered = None
+
+
+class Outbox(Persistent):
+    def __init__(self):
+        self.messages = LOBTree()     # time-ordered id -> OutboxMessage
+        self.by_key = OOBTree()       # idempotency key -> id
+
+    def enqueue(self, kind, payload, key, now=None):
+        """Add a message (or return the existing one with the same key)."""
+        existing = self.by_key.get(key)
+        if existing is not None:
+            return self.messages[existing]
+        now = now or time.time()
+        mid = int(now * 1_000_000) * 1000 + random.randrange(1000)
+        while mid in self.messages:
+            mid += 1
+        message = self.messages[mid] = OutboxMessage(kind, payload, key, now)
+        message.id = mid
+        self.by_key[key] = mid
+        return message
+
+    def pending(self, kind=None, limit=100):
+        out = []
+        for message in self.messages.values():
+            if message.state == PENDING and (kind is None or message.kind == kind):
+                out.append(message)
+                if len(out) >= limit:
+                    break
+        return out
+
+    def __len__(self):
+        return len(self.messages)
+
+
+def get_outbox(root):
+    """The outbox of the site (on /integrari), created on first use."""
+    bus = root['integrari']
+    outbox = getattr(bus, 'outbox', None)
+    if outbox is None:
+        outbox = bus.outbox = Outbox()
+    return outbox
