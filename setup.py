@@ -44,6 +44,7 @@ tests_require = [
     'Babel',
     'lingva',               # message extraction: python -m cityportal.locale_tools
     'pysaml2',              # integrations/roeid_idp: the ROeID stand-in (needs apt xmlsec1)
+    'aiosmtpd',             # integrations/smtp_sink: the mail stand-in
     'hypothesis',           # fuzzing the forms
 ]
 

@@ -4,11 +4,13 @@
 
 reads the ini, starts every stand-in the portal's settings point at on a
 loopback port (today: the ROeID IdP, when ``cityportal.saml.idp_metadata`` is
-an http://127.0.0.1 URL), waits until each answers, then runs ``pserve`` in
-the foreground. Ctrl-C (or pserve's exit) stops them all.
+an http://127.0.0.1 URL; the SMTP sink, when ``cityportal.mail.host`` is
+127.0.0.1 and ``cityportal.mail.port`` is set, its web page on
+``cityportal.mail.sink_http_port``, default 8026), waits until each answers,
+then runs ``pserve`` in the foreground. Ctrl-C (or pserve's exit) stops them all.
 
-Tests use :class:`Process` and :func:`start_idp` / :func:`start_portal` to run
-the same commands on free ports.
+Tests use :class:`Process` and :func:`start_idp` / :func:`start_smtp_sink` /
+:func:`start_portal` to run the same commands on free ports.
 """
 import argparse
 import configparser
@@ -89,6 +91,13 @@ def start_idp(port, sp_metadata, keys_dir, log_path, extra=()):
     return Process('roeid_idp', argv, log_path, 'http://127.0.0.1:%d/health' % port)
 
 
+def start_smtp_sink(port, http_port, maildir, log_path):
+    """The SMTP sink on 127.0.0.1:``port``; messages in ``maildir``, listed on ``http_port``."""
+    argv = [sys.executable, '-m', 'integrations.smtp_sink', '--host', '127.0.0.1',
+            '--port', str(port), '--http-port', str(http_port), '--maildir', maildir]
+    return Process('smtp_sink', argv, log_path, 'http://127.0.0.1:%d/health' % http_port)
+
+
 def start_portal(ini, port, log_path):
     return Process('pserve', [os.path.join(BIN, 'pserve'), ini], log_path,
                    'http://127.0.0.1:%d/' % port)
@@ -145,6 +154,11 @@ def main(argv=None):
             idp.port, 'http://%s:%d/saml/metadata' % (host, port),
             os.path.join(var, 'roeid_idp'), os.path.join(var, 'log', 'roeid_idp.log'),
             extra=('--encrypt-assertion',) if encrypt else ()))
+    if app.get('cityportal.mail.host', '').strip() == '127.0.0.1' and app.get(
+            'cityportal.mail.port', '').strip():
+        children.append(start_smtp_sink(
+            int(app['cityportal.mail.port']), int(app.get('cityportal.mail.sink_http_port', 8026)),
+            os.path.join(var, 'mail', 'sink'), os.path.join(var, 'log', 'smtp_sink.log')))
     # a TERM (from a service manager, or kill) stops everything like Ctrl-C does
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     pserve = None

@@ -23,6 +23,7 @@ def main(global_config, **settings):
         config.include('.departments')
         config.include('.dossiers')
         config.include('.connectors.roeid')
+        config.include('.connectors.mail')
         config.include('.cases')
         config.include('.documents')
         config.include('.bus')

@@ -100,5 +100,8 @@ class ILocalRolesChanged(IObjectEvent):
 
 
 class IMailer(Interface):
-    def send(message):
-        """Queue an email.message.EmailMessage; sent only if the transaction commits."""
+    def send(tm, to, subject, text, html=None, reply_to=None):
+        """Queue a message; sent only after ``tm``'s transaction commits (else an outbox file)."""
+
+    def flush_outbox(now=None):
+        """Retry the messages whose delivery failed; return counts."""
