@@ -9,6 +9,7 @@ import time
 
 from BTrees.LOBTree import LOBTree
 from persistent import Persistent
+from pyramid.traversal import resource_path
 
 MAX_DETAIL = 500
 
@@ -54,14 +55,40 @@ def client_address(request):
     return request.remote_addr or request.client_addr
 
 
-def audit(request, action, target=None, actor=None, **details):
-    """Append an entry for ``request`` to the site audit log."""
+#: ``audit(..., on_behalf_of=NOT_GIVEN)``: fill it from the session
+NOT_GIVEN = object()
+
+
+def audit(request, action, target=None, actor=None, on_behalf_of=NOT_GIVEN, **details):
+    """Append an entry for ``request`` to the site audit log.
+
+    ``on_behalf_of`` is the dossier (or its path) the actor acts for. Not
+    given, it is the one a citizen chose to act in the name of (the session's
+    ``acting_for``, still checked against the dossier's representatives),
+    unless ``target`` lies in the citizen's own dossier; None says "for
+    nobody else" explicitly.
+    """
     log = request.root.audit
     if actor is None:
         identity = request.identity
         actor = identity.userid if identity is not None else None
     if target is not None and not isinstance(target, str):
-        from pyramid.traversal import resource_path
         target = resource_path(target)
-    return log.append(action, actor=actor, target=target,
+    if on_behalf_of is NOT_GIVEN:
+        on_behalf_of = _acting_for(request, target)
+    if on_behalf_of is not None and not isinstance(on_behalf_of, str):
+        on_behalf_of = resource_path(on_behalf_of)
+    return log.append(action, actor=actor, target=target, on_behalf_of=on_behalf_of,
                       ip=client_address(request), **details)
+
+
+def _acting_for(request, target):
+    from .dossiers.representation import represented_dossier
+    from .dossiers.views import citizen_of
+    represented = represented_dossier(request)
+    if represented is None:
+        return None
+    own = resource_path(request.root['dosare'][citizen_of(request).dossier_name])
+    if target is not None and (target == own or target.startswith(own + '/')):
+        return None      # on their own dossier a citizen acts for themselves
+    return represented

@@ -34,8 +34,9 @@ DEPARTMENTS = (
 STAFF = (
     ('admin', 'demo-admin-2026', 'Adriana Mureșan', 'Administrator portal',
      ('Manager',), {}),
+    # also verifies representation requests (cityportal.representations_department)
     ('functionar', 'demo-functionar-2026', 'Ștefan Țăranu', 'Consilier',
-     (), {'urbanism': ('Clerk',)}),
+     (), {'urbanism': ('Clerk',), 'evidenta-persoanelor': ('Clerk',)}),
     ('semnatar', 'demo-semnatar-2026', 'Ioana Dăscălescu', 'Arhitect-șef',
      (), {'urbanism': ('Signatory',)}),
     ('editor', 'demo-editor-2026', 'Mihai Bălănescu', 'Editor web', ('Editor',), {}),

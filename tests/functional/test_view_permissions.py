@@ -41,6 +41,8 @@ MATRIX = [
     ('/departamente/@@add?type=Department', EDITORS),
     ('/departamente/urbanism/@@edit', EDITORS),
     ('/departamente/urbanism/@@roluri', MANAGERS),
+    # representation requests: the clerks of the verifying department
+    ('/departamente/evidenta-persoanelor/@@imputerniciri', {'functionar', 'admin'}),
     ('/dosare/', MANAGERS),
     ('/integrari/', OPERATORS),
     ('/utilizatori/', MANAGERS),

@@ -6,3 +6,4 @@ def includeme(config):
     config.add_content_type(Dossiers)
     config.add_content_type(Dossier)
     config.include('.views')
+    config.include('.representation')

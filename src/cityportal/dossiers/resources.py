@@ -7,6 +7,8 @@ and dossiers are found through a keyed hash of it (HMAC-SHA256 with
 
 - ``Dossiers.by_key``: keyed hash of a CNP (or a company's CUI) -> dossier name
 - ``Dossiers.accounts``: account id -> :class:`CitizenAccount` (not traversable)
+- ``Dossiers.representations``: id -> :class:`.representation.Representation`,
+  the requests to act for a minor, a person or a company (not traversable)
 - a :class:`Dossier` holds the person's cases, documents and messages; its
   ACL admits its holder's account and the accounts verified to act for them.
 """
@@ -17,6 +19,7 @@ from persistent import Persistent
 from pyramid.authorization import Allow
 from zope.interface import implementer
 
+from ..events import LocalRolesChanged, notify
 from ..folder import Folder, utcnow
 from ..i18n import _
 from ..interfaces import IDossier, IDossiers
@@ -39,6 +42,7 @@ class Dossiers(Folder):
     by_key = None
     accounts = None
     by_nameid = None
+    representations = None
 
     def __init__(self, title='', **kw):
         super().__init__(title, **kw)
@@ -51,6 +55,8 @@ class Dossiers(Folder):
             self.accounts = OOBTree()
         if self.by_nameid is None:
             self.by_nameid = OOBTree()    # keyed hash of (IdP, NameID) -> account id
+        if self.representations is None:
+            self.representations = OOBTree()  # '<requester account id>.<token>' -> Representation
 
 
 class CitizenAccount(Persistent):
@@ -142,6 +148,11 @@ def cnp_key(registry, cnp):
     return keyed_hash(registry.settings['cityportal.cnp_key'], 'cnp:' + cnp)
 
 
+def cui_key(registry, cui):
+    """The ``by_key`` key of a company (``cui`` normalized: digits, no RO)."""
+    return keyed_hash(registry.settings['cityportal.cnp_key'], 'cui:' + cui)
+
+
 def find_account(dossiers, registry, cnp):
     """The citizen account for ``cnp``, or None (lookup by keyed hash)."""
     name = dossiers.by_key.get(cnp_key(registry, cnp)) if dossiers.by_key is not None else None
@@ -185,29 +196,70 @@ def new_dossier_name(dossiers):
             return name
 
 
+def find_or_create_dossier(dossiers, registry, key, title, holder_masked,
+                           holder_kind='person', cnp=None):
+    """(dossier, created): the dossier of the holder whose ``by_key`` key is ``key``.
+
+    A new dossier gets a random name. With ``cnp`` (a first ROeID login) the
+    holder's account is made with it and owns the dossier before it is added,
+    so the catalog indexes it with its owner; without (a minor, a company,
+    a person represented by someone else) the dossier has no owner.
+    """
+    dossiers.ensure_indexes()
+    name = dossiers.by_key.get(key)
+    if name is not None:
+        return dossiers[name], False
+    name = new_dossier_name(dossiers)
+    dossier = Dossier(title, holder_masked=holder_masked)
+    if holder_kind != Dossier.holder_kind:
+        dossier.holder_kind = holder_kind
+    if cnp is not None:
+        _add_account(dossiers, dossier, name, cnp)
+    dossiers.by_key[key] = name
+    dossiers.add(name, dossier, registry=registry)
+    return dossier, True
+
+
+def _add_account(dossiers, dossier, name, cnp):
+    account = CitizenAccount(name, name, cnp)
+    dossiers.accounts[name] = account
+    dossier.owner = account.userid
+    return account
+
+
+def set_representative(dossier, userid, registry=None, **what):
+    """Admit ``userid`` to ``dossier`` as a representative (``what``: kind, representation)."""
+    representatives = dict(dossier.representatives or {})
+    representatives[userid] = dict(what)
+    dossier.representatives = representatives      # reassign: persistent change
+    notify(registry, LocalRolesChanged(dossier))     # the ACL changed: reindex who sees it
+
+
+def remove_representative(dossier, userid, representation=None, registry=None):
+    """Take ``userid`` off the representatives (only for ``representation`` if given)."""
+    representatives = dict(dossier.representatives or {})
+    entry = representatives.get(userid)
+    if entry is None or (representation is not None and
+                         entry.get('representation') != representation):
+        return False
+    del representatives[userid]
+    dossier.representatives = representatives
+    notify(registry, LocalRolesChanged(dossier))
+    return True
+
+
 def find_or_create_citizen(dossiers, registry, person):
     """(account, dossier, created): the first login creates both, later ones find them."""
-    dossiers.ensure_indexes()
-    key = cnp_key(registry, person.cnp)
-    name = dossiers.by_key.get(key)
-    created = False
-    if name is None:
-        name = new_dossier_name(dossiers)
-        dossier = Dossier(person.full_name, holder_masked=mask_cnp(person.cnp))
-        account = CitizenAccount(name, name, person.cnp)
-        dossier.owner = account.userid
-        dossiers.accounts[name] = account
-        dossiers.by_key[key] = name
-        dossiers.add(name, dossier, registry=registry)
-        created = True
+    dossier, created = find_or_create_dossier(
+        dossiers, registry, cnp_key(registry, person.cnp), person.full_name,
+        mask_cnp(person.cnp), cnp=person.cnp)
+    name = dossier.__name__
     account = dossiers.accounts.get(name)
-    dossier = dossiers[name]
     if account is None:
         # a dossier made for a minor or by a representative, whose holder
         # now signs in themselves: the holder's account joins it
-        account = CitizenAccount(name, name, person.cnp)
-        dossiers.accounts[name] = account
-        dossier.owner = account.userid
+        account = _add_account(dossiers, dossier, name, person.cnp)
+        notify(registry, LocalRolesChanged(dossier))   # the owner is in the ACL now
         created = True
     account.update_from_idp(person)
     if dossier.title != person.full_name and person.full_name:

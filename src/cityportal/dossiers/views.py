@@ -47,7 +47,9 @@ def my_dossier(context, request):
         if getattr(request.session, 'expired', False):
             login += '&expired=1'
         return HTTPSeeOther(login)
-    return HTTPSeeOther(request.resource_url(context['dosare'][account.dossier_name]))
+    from .representation import acting_dossier   # (it imports this module)
+    # acting for someone else (a child, a company): their dossier
+    return HTTPSeeOther(request.resource_url(acting_dossier(request)))
 
 
 def dossier_sections(context, request):
@@ -71,6 +73,8 @@ def dossier_view(context, request):
     data = dossier_sections(context, request)
     data['own'] = account is not None and context.owner == account.userid
     data['saml_session'] = bool(request.session.get('saml_nameid'))
+    from .representation import page_data
+    data.update(page_data(context, request, account))
     return data
 
 

@@ -70,6 +70,14 @@ class LayoutAPI:
         return self.request.identity
 
     @reify
+    def acting_for(self):
+        """The dossier a signed-in citizen acts in the name of; None when for themselves."""
+        if self.user is None or getattr(self.user, 'is_staff', False):
+            return None
+        from ..dossiers.representation import represented_dossier
+        return represented_dossier(self.request)
+
+    @reify
     def root(self):
         return self.request.root
 
