@@ -76,8 +76,42 @@ def test_profile_edit_validates_and_saves(testapp, root, citizens):
     form['phone'] = '0722 123 456'
     form.submit('save', status=303)
     account = root.refresh()['dosare'].accounts[name]
-    assert account.email == 'ioana@example.ro' and not account.email_verified
+    # the new address waits for its confirmation link
+    assert account.email == '' and account.pending_email == 'ioana@example.ro'
     assert account.phone.replace(' ', '').endswith('722123456')
+
+
+def test_a_new_email_counts_once_confirmed(testapp, root, citizens, monkeypatch):
+    from cityportal.dossiers import views
+    sent = []
+    monkeypatch.setattr(views, 'send_email_confirmation',
+                        lambda request, dossier, email, token: sent.append((email, token)))
+    account, name = citizens['a']
+    sign_in_citizen(testapp, root.conn, account)
+    root.commit()
+    form = testapp.get('/dosare/%s/@@profil' % name).forms['cpform']
+    form['email'] = 'ioana@example.ro'
+    page = form.submit('save', status=303).follow()
+    assert 'V-am trimis un link de confirmare la ioana@example.ro' in page.text
+    [(email, token)] = sent
+    wrong = testapp.get('/dosare/%s/@@confirma-email?t=%s' % (name, 'x' * len(token)),
+                        status=303).follow()
+    assert 'nu este valid' in wrong.text
+    assert root.refresh()['dosare'].accounts[name].email == ''
+    good = testapp.get('/dosare/%s/@@confirma-email?t=%s' % (name, token), status=303).follow()
+    assert 'Adresa ioana@example.ro a fost confirmată.' in good.text
+    account = root.refresh()['dosare'].accounts[name]
+    assert account.email == 'ioana@example.ro' and account.email_verified
+    # the link works once
+    again = testapp.get('/dosare/%s/@@confirma-email?t=%s' % (name, token), status=303).follow()
+    assert 'nu este valid' in again.text
+
+
+def test_an_email_link_expires(root, registry):
+    account, _ = make_citizen(root, registry, CNP_A, 'Ioana', 'Ștefănescu')
+    token = account.start_email_change('ioana@example.ro', now=1000)
+    assert account.confirm_email(token, now=1000 + 49 * 3600) is None
+    assert account.email == ''
 
 
 def test_second_login_finds_the_same_dossier(root, registry):

@@ -94,6 +94,40 @@ class CitizenAccount(Persistent):
         """A new key ends every open session of the account."""
         self.session_key = secrets.token_hex(16)
 
+    # a new contact e-mail counts once confirmed by a link sent to it
+    email_token_hash = None
+    email_token_expires = 0
+    EMAIL_TOKEN_TTL = 48 * 3600
+
+    def start_email_change(self, email, now=None):
+        """Remember ``email`` as pending; return the token for the confirmation link."""
+        import hashlib
+        import time
+        token = secrets.token_urlsafe(24)
+        self.pending_email = email
+        self.email_token_hash = hashlib.sha256(token.encode('ascii')).hexdigest()
+        self.email_token_expires = (now or time.time()) + self.EMAIL_TOKEN_TTL
+        return token
+
+    def cancel_email_change(self):
+        self.pending_email = ''
+        self.email_token_hash = None
+
+    def confirm_email(self, token, now=None):
+        """The confirmed address, or None for a wrong or expired token."""
+        import hashlib
+        import hmac
+        import time
+        if not self.email_token_hash or not token or len(token) > 100:
+            return None
+        given = hashlib.sha256(token.encode('ascii', 'replace')).hexdigest()
+        if not hmac.compare_digest(given, self.email_token_hash) or \
+                (now or time.time()) > self.email_token_expires:
+            return None
+        self.email, self.email_verified = self.pending_email, True
+        self.cancel_email_change()
+        return self.email
+
     @property
     def userid(self):
         return CITIZEN_PREFIX + self.account_id

@@ -117,20 +117,62 @@ class ProfileForm(FormView):
 
     def appstruct(self):
         a = self.account
-        return {'email': a.email, 'phone': a.phone, 'notify_email': a.notify_email,
+        return {'email': a.pending_email or a.email, 'phone': a.phone, 'notify_email': a.notify_email,
                 'notify_sms': a.notify_sms}
 
     def success(self, appstruct):
         a = self.account
+        request = self.request
+        new_email = appstruct.pop('email')
         changed = sorted(k for k, v in appstruct.items() if getattr(a, k) != v)
-        if appstruct['email'] != a.email:
-            a.email_verified = False
         for key, value in appstruct.items():
             setattr(a, key, value)
+        if new_email != a.email:
+            changed.append('email')
+            if new_email:
+                # the new address counts once its owner follows the link sent to it
+                token = a.start_email_change(new_email)
+                send_email_confirmation(request, self.context, new_email, token)
+                request.session.flash(_(
+                    'V-am trimis un link de confirmare la ${email}. Adresa devine adresa '
+                    'de contact după ce îl deschideți.', mapping={'email': new_email}), 'info')
+            else:
+                a.email, a.email_verified = '', False
+                a.cancel_email_change()
         if changed:
-            audit(self.request, 'profile.edit', target=self.context, fields=','.join(changed))
-        self.request.session.flash(_('Profilul a fost salvat.'), 'success')
-        return HTTPSeeOther(self.request.resource_url(self.context))
+            audit(request, 'profile.edit', target=self.context, fields=','.join(changed))
+        request.session.flash(_('Profilul a fost salvat.'), 'success')
+        return HTTPSeeOther(request.resource_url(self.context))
+
+
+def send_email_confirmation(request, dossier, email, token):
+    from ..connectors.mail import get_mailer
+    url = request.resource_url(dossier, '@@confirma-email', query={'t': token})
+    text = request.localizer.translate(_(
+        'Bună ziua,\n\nați cerut ca ${email} să fie adresa de contact a contului '
+        'dumneavoastră din Portalul Unic. Confirmați deschizând linkul de mai jos '
+        '(valabil 48 de ore) după ce vă autentificați cu ROeID:\n\n${url}\n\n'
+        'Dacă nu ați cerut această schimbare, ignorați mesajul.\n\n'
+        'Primăria Municipiului Timișoara', mapping={'email': email, 'url': url}))
+    subject = request.localizer.translate(_('Confirmați adresa de e-mail — Portalul Unic'))
+    get_mailer(request).send(request.tm, email, subject, text)
+
+
+@view_config(context=IDossier, name='confirma-email', permission=VIEW_DOSSIER)
+def confirm_email(context, request):
+    """The link of the confirmation e-mail: the holder, signed in, confirms the address."""
+    account = citizen_of(request)
+    if account is None or context.owner != account.userid:
+        raise HTTPForbidden()
+    email = account.confirm_email(request.GET.get('t', ''))
+    if email is None:
+        request.session.flash(_('Linkul de confirmare nu este valid sau a expirat. Salvați '
+                                'din nou adresa în profil pentru un link nou.'), 'error')
+    else:
+        audit(request, 'profile.email_confirmed', target=context)
+        request.session.flash(_('Adresa ${email} a fost confirmată.',
+                                mapping={'email': email}), 'success')
+    return HTTPSeeOther(request.resource_url(context, '@@profil'))
 
 
 @view_config(context=IDossier, name='profil', permission=VIEW_DOSSIER)
