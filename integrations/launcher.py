@@ -126,6 +126,60 @@ def write_ini(source, target, **app_settings):
     return target
 
 
+class LiveSite:
+    """For tests: the portal (pserve over a seeded FileStorage in a temp dir) and the
+    ROeID stand-in, each on a free loopback port, reading each other's metadata.
+
+        site = LiveSite(os.path.join(PROJECT, 'etc', 'testing.ini')).start()
+        ... site.portal, site.idp (base URLs), site.procs[i].output() ...
+        site.stop()
+    """
+
+    def __init__(self, source_ini, prefix='cityportal-live-', seed=('--demo',), **settings):
+        import tempfile
+        self.tmp = tempfile.mkdtemp(prefix=prefix)
+        self.port, self.idp_port = free_port(), free_port()
+        self.portal = 'http://127.0.0.1:%d' % self.port
+        self.idp = 'http://127.0.0.1:%d' % self.idp_port
+        values = {
+            'zodbconn.uri': 'file://%s/Data.fs?blobstorage_dir=%s/blobs' % (self.tmp, self.tmp),
+            'cityportal.var': self.tmp,
+            'cityportal.saml.idp_metadata': self.idp + '/metadata',
+            'cityportal.saml.base_url': self.portal,
+            'listen': '127.0.0.1:%d' % self.port,
+        }
+        values.update(settings)
+        self.ini = write_ini(source_ini, os.path.join(self.tmp, 'site.ini'), **values)
+        self.seed = seed
+        self.procs = []
+
+    def start(self, timeout=START_TIMEOUT):
+        seeded = subprocess.run([os.path.join(BIN, 'cityportal-seed'), self.ini] + list(self.seed),
+                                cwd=PROJECT, capture_output=True, text=True, timeout=300)
+        if seeded.returncode != 0:
+            raise RuntimeError('cityportal-seed failed (%d):\n%s\n%s' % (
+                seeded.returncode, seeded.stdout, seeded.stderr))
+        try:
+            self.procs.append(start_idp(self.idp_port, self.portal + '/saml/metadata',
+                                        os.path.join(self.tmp, 'idp'),
+                                        os.path.join(self.tmp, 'idp.log')))
+            self.procs.append(start_portal(self.ini, self.port,
+                                           os.path.join(self.tmp, 'pserve.log')))
+            for proc in self.procs:
+                proc.wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self):
+        import shutil
+        for proc in self.procs:
+            proc.stop()
+        self.procs = []
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
 def _portal_address(cp):
     listen = cp['server:main'].get('listen', '127.0.0.1:6543').split()[0]
     host, _, port = listen.rpartition(':')

@@ -21,7 +21,6 @@ Google's hosts (updates, sync, field trials, QUIC probes).
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 
 import pytest
@@ -32,7 +31,6 @@ os.environ['SE_OFFLINE'] = 'true'
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(os.path.dirname(HERE))
 TESTING_INI = os.path.join(PROJECT, 'etc', 'testing.ini')
-BIN = os.path.dirname(sys.executable)
 
 CHROMIUM = '/usr/bin/chromium'
 CHROMEDRIVER = '/usr/bin/chromedriver'
@@ -47,37 +45,16 @@ START_TIMEOUT = 30
 @pytest.fixture(scope='session')
 def stack():
     """The portal (pserve over a seeded FileStorage) and the ROeID stand-in IdP."""
-    from integrations.launcher import free_port, start_idp, start_portal, write_ini
-    tmp = tempfile.mkdtemp(prefix='cityportal-browser-')
-    port, idp_port = free_port(), free_port()
-    base = 'http://127.0.0.1:%d' % port
-    idp = 'http://127.0.0.1:%d' % idp_port
-    ini = write_ini(TESTING_INI, os.path.join(tmp, 'browser.ini'), **{
-        'zodbconn.uri': 'file://%s/Data.fs?blobstorage_dir=%s/blobs' % (tmp, tmp),
-        'cityportal.var': tmp,
-        'cityportal.saml.idp_metadata': idp + '/metadata',
-        'cityportal.saml.base_url': 'http://127.0.0.1:%d' % port,
-        'listen': '127.0.0.1:%d' % port})
-    seed = subprocess.run([os.path.join(BIN, 'cityportal-seed'), ini, '--demo'], cwd=PROJECT,
-                          capture_output=True, text=True, timeout=120)
-    if seed.returncode != 0:
-        pytest.fail('cityportal-seed failed (%d):\n%s\n%s' % (
-            seed.returncode, seed.stdout, seed.stderr))
-    procs = []
+    from integrations.launcher import LiveSite
+    site = LiveSite(TESTING_INI, prefix='cityportal-browser-')
     try:
-        procs.append(start_idp(idp_port, base + '/saml/metadata', os.path.join(tmp, 'idp'),
-                               os.path.join(tmp, 'idp.log')))
-        procs.append(start_portal(ini, port, os.path.join(tmp, 'pserve.log')))
-        for proc in procs:
-            try:
-                proc.wait_ready(START_TIMEOUT)
-            except RuntimeError as e:
-                pytest.fail(str(e))
-        yield {'portal': base, 'idp': idp, 'procs': procs}
+        site.start(START_TIMEOUT)
+    except RuntimeError as e:
+        pytest.fail(str(e))
+    try:
+        yield {'portal': site.portal, 'idp': site.idp, 'procs': site.procs}
     finally:
-        for proc in procs:
-            proc.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+        site.stop()
 
 
 @pytest.fixture(scope='session')

@@ -7,50 +7,25 @@ that follows the same redirects and auto-submitted forms a browser would.
 import html
 import os
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 
 import pytest
 
-from integrations.launcher import (
-    PROJECT, free_port, start_idp, start_portal, write_ini)
+from integrations.launcher import PROJECT, LiveSite
 
 requests = pytest.importorskip('requests')
 pytestmark = pytest.mark.slow
 
-BIN = os.path.dirname(sys.executable)
 TIMEOUT = 20
 
 
 @pytest.fixture(scope='module')
 def stack():
-    tmp = tempfile.mkdtemp(prefix='cityportal-roeid-')
-    portal_port, idp_port = free_port(), free_port()
-    portal = 'http://127.0.0.1:%d' % portal_port
-    idp = 'http://127.0.0.1:%d' % idp_port
-    ini = write_ini(os.path.join(PROJECT, 'etc', 'testing.ini'), os.path.join(tmp, 'p.ini'),
-                    **{'zodbconn.uri': 'file://%s/Data.fs?blobstorage_dir=%s/blobs' % (tmp, tmp),
-                       'cityportal.var': tmp,
-                       'cityportal.saml.idp_metadata': idp + '/metadata',
-                       'cityportal.saml.base_url': portal,
-                       'listen': '127.0.0.1:%d' % portal_port})
-    seed = subprocess.run([os.path.join(BIN, 'cityportal-seed'), ini, '--demo'], cwd=PROJECT,
-                          capture_output=True, text=True, timeout=120)
-    assert seed.returncode == 0, seed.stderr
-    procs = []
+    site = LiveSite(os.path.join(PROJECT, 'etc', 'testing.ini'), prefix='cityportal-roeid-')
+    site.start()
     try:
-        procs.append(start_idp(idp_port, portal + '/saml/metadata',
-                               os.path.join(tmp, 'idp'), os.path.join(tmp, 'idp.log')))
-        procs.append(start_portal(ini, portal_port, os.path.join(tmp, 'pserve.log')))
-        for p in procs:
-            p.wait_ready()
-        yield {'portal': portal, 'idp': idp, 'procs': procs}
+        yield {'portal': site.portal, 'idp': site.idp, 'procs': site.procs}
     finally:
-        for p in procs:
-            p.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+        site.stop()
 
 
 def session():
