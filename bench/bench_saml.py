@@ -53,6 +53,7 @@ def make_app(tmp):
         'cityportal.var': tmp, 'here': tmp,
         'cityportal.secret': 'bench', 'cityportal.cnp_key': 'bench',
         'cityportal.saml.idp_metadata': os.path.join(tmp, 'idp-metadata.xml'),
+        'cityportal.saml.base_url': 'http://localhost',
         'cityportal.saml.attribute_map': os.path.join(
             common.PROJECT_DIR, 'etc', 'roeid', 'attribute-map.yaml'),
         'cityportal.saml.want_assertions_encrypted': 'true',
