@@ -10,16 +10,29 @@ CNP_B = valid_cnp('190120135002')
 
 @pytest.fixture
 def citizens(root, registry):
+    from cityportal.cases.resources import Case
     a, dossier_a = make_citizen(root, registry, CNP_A, 'Ioana', 'Ștefănescu')
     b, dossier_b = make_citizen(root, registry, CNP_B, 'Mihai', 'Țurcanu')
+    # B has a case of an urbanism service (a department with demo clerks)
+    service = next(s for c in root['servicii'].values() for s in c.values()
+                   if s.department == 'urbanism')
+    case = Case(service, b.userid)
+    case.number = 'TM-2026-000001'
+    case.state = 'in_progress'
+    dossier_b.add('tm-2026-000001', case, registry=registry)
     root.commit()
     return {'a': (a, dossier_a.__name__), 'b': (b, dossier_b.__name__)}
 
 
 def urls_of(name):
     base = '/dosare/%s/' % name
+    case = base + 'tm-2026-000001/'
     return [base, base + '@@profil', base + '@@contents', base + '@@edit',
-            base + 'nu-exista', base + '@@continut']
+            base + 'nu-exista', base + '@@continut', base + '@@reprezentare',
+            base + '@@confirma-email?t=x',
+            case, case + '@@fisier?id=1', case + '@@mesaje', case + '@@completare',
+            case + '@@retrage', case + '@@formular', case + '@@verificare', case + '@@actiune',
+            case + '@@edit', case + '@@contents']
 
 
 def test_holder_sees_own_dossier_with_a_masked_cnp(testapp, root, citizens):
@@ -34,11 +47,23 @@ def test_holder_sees_own_dossier_with_a_masked_cnp(testapp, root, citizens):
     assert CNP_A not in name and CNP_A not in page.request.url
 
 
-@pytest.mark.parametrize('who', ['citizen-a', 'anonymous', 'functionar', 'editor', 'operator'])
+@pytest.mark.parametrize('who', ['citizen-a', 'anonymous', 'editor', 'operator',
+                                 'other-clerk'])
 def test_nobody_else_reaches_b(testapp, root, citizens, who):
     if who == 'citizen-a':
         sign_in_citizen(testapp, root.conn, citizens['a'][0])
         root.commit()
+    elif who == 'other-clerk':
+        # the demo clerk, made a clerk of a department that is not the case's
+        from cityportal import api
+        user = root['utilizatori']['functionar']
+        for path in list(user.local_role_paths):
+            dep = root['departamente'][path.rsplit('/', 1)[-1]]
+            api.user.grant_local_roles(dep, user.userid, ())
+        api.user.grant_local_roles(root['departamente']['evidenta-persoanelor'],
+                                   user.userid, ('Clerk',))
+        root.commit()
+        testapp.login('functionar')
     elif who != 'anonymous':
         testapp.login(who)
     for url in urls_of(citizens['b'][1]):
