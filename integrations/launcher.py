@@ -135,7 +135,8 @@ class LiveSite:
         site.stop()
     """
 
-    def __init__(self, source_ini, prefix='cityportal-live-', seed=('--demo',), **settings):
+    def __init__(self, source_ini, prefix='cityportal-live-', seed=('--demo',), idp_args=(),
+                 **settings):
         import tempfile
         self.tmp = tempfile.mkdtemp(prefix=prefix)
         self.port, self.idp_port = free_port(), free_port()
@@ -151,6 +152,7 @@ class LiveSite:
         values.update(settings)
         self.ini = write_ini(source_ini, os.path.join(self.tmp, 'site.ini'), **values)
         self.seed = seed
+        self.idp_args = tuple(idp_args)
         self.procs = []
 
     def start(self, timeout=START_TIMEOUT):
@@ -162,7 +164,7 @@ class LiveSite:
         try:
             self.procs.append(start_idp(self.idp_port, self.portal + '/saml/metadata',
                                         os.path.join(self.tmp, 'idp'),
-                                        os.path.join(self.tmp, 'idp.log')))
+                                        os.path.join(self.tmp, 'idp.log'), self.idp_args))
             self.procs.append(start_portal(self.ini, self.port,
                                            os.path.join(self.tmp, 'pserve.log')))
             for proc in self.procs:

@@ -138,3 +138,34 @@ def test_logout_started_at_the_idp(stack):
                '/saml/sls?SAMLRequest=' in r.headers.get('Location', '')
                for r in res.history + [res]), [r.url for r in res.history]
     assert '/@@autentificare' in dossier_url(s, stack)
+
+
+@pytest.fixture(scope='module')
+def encrypted_stack():
+    """ROeID as production uses it: encrypted assertion and encrypted NameID."""
+    site = LiveSite(os.path.join(PROJECT, 'etc', 'testing.ini'), prefix='cityportal-roeid-enc-',
+                    idp_args=('--encrypt-assertion', '--encrypt-nameid'),
+                    **{'cityportal.saml.want_assertions_encrypted': 'true',
+                       'cityportal.saml.want_nameid_encrypted': 'true'})
+    site.start()
+    try:
+        yield {'portal': site.portal, 'idp': site.idp, 'procs': site.procs}
+    finally:
+        site.stop()
+
+
+def test_encrypted_assertion_and_nameid_and_single_logout(encrypted_stack):
+    import base64
+    stack = encrypted_stack
+    s = session()
+    answer = idp_login(s, stack, 'stefan.oprea')
+    _, fields = form_fields(answer.text, 'raspuns-saml')
+    xml = base64.b64decode(fields['SAMLResponse']).decode('utf-8')
+    assert 'EncryptedAssertion' in xml and 'stefan' not in xml.lower()
+    assert post_to_portal(s, answer).status_code == 303
+    page = s.get(dossier_url(s, stack), timeout=TIMEOUT).text
+    assert 'Ștefan Oprea' in page
+    # the SLO request carries the NameID the SP decrypted: the IdP recognises the session
+    res = s.post(stack['portal'] + '/saml/logout', data={'csrf_token': csrf(s, stack)},
+                 timeout=TIMEOUT)
+    assert 'V-ați deconectat din portal și din ROeID.' in res.text
