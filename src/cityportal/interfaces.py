@@ -52,7 +52,7 @@ class IDossier(IFolder):
     """A citizen's personal dossier."""
 
 
-class ICase(IFolder):
+class ICase(IContent):
     """A citizen's request: form answers, files, legal clock, trail (in a dossier)."""
 
 

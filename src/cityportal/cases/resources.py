@@ -15,7 +15,8 @@ from pyramid.authorization import ALL_PERMISSIONS, Allow
 from pyramid.traversal import resource_path
 from zope.interface import implementer
 
-from ..folder import Folder, utcnow
+from ..content import Item
+from ..folder import utcnow
 from ..i18n import _
 from ..interfaces import ICase
 from ..layout.dates import LOCAL_TZ
@@ -32,7 +33,8 @@ class Event(dict):
 
 
 @implementer(ICase)
-class Case(Folder):
+class Case(Item):
+    """A leaf of the dossier (not a folder): a million of them must stay light."""
     content_type = 'Case'
     type_title = _('Cerere')
     deletable = False
