@@ -4,3 +4,4 @@
 def includeme(config):
     from .resources import Integrations
     config.add_content_type(Integrations)
+    config.include('.views')
