@@ -427,14 +427,15 @@ def test_profile_edit_with_validation(testapp, idp, root):
     assert res.location == url
     assert 'Profilul a fost salvat.' in res.follow().text
     a = account_of(root, CNP)
-    assert (a.email, a.phone) == ('ion@example.com', '+40722123457')
-    assert not a.email_verified
+    # the new address waits for its confirmation link; the IdP's stays until then
+    assert (a.email, a.pending_email, a.phone) == (
+        'ion.popescu@example.ro', 'ion@example.com', '+40722123457')
     entry = root.audit.latest(limit=1, action='profile.edit')[0]
     assert entry['details']['fields'] == 'email,phone'
     # the citizen's own contact data win over the IdP's at the next login
     login(testapp, idp)
     a = account_of(root, CNP)
-    assert (a.email, a.phone) == ('ion@example.com', '+40722123457')
+    assert (a.pending_email, a.phone) == ('ion@example.com', '+40722123457')
 
 
 def test_profile_of_another_citizen_is_forbidden(testapp, app, idp, root):

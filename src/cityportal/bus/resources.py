@@ -18,3 +18,11 @@ class Integrations(Folder):
     __acl__ = private_acl(
         (Allow, role(OPERATOR), (VIEW, MANAGE_INTEGRATIONS, STAFF_AREA, VIEW_AUDIT)),
     )
+    outbox = None
+
+    def __init__(self, title='', **kw):
+        super().__init__(title, **kw)
+        # made with the site, not on the first message: concurrent first
+        # submissions would all create it and conflict
+        from .outbox import Outbox
+        self.outbox = Outbox()

@@ -5,6 +5,7 @@ traversed or listed. Documents are identified by integer docids; the map
 from docid to path lets results resolve back to resources by traversal.
 """
 import datetime
+import random
 
 from BTrees.IOBTree import IOBTree
 from BTrees.OIBTree import OIBTree
@@ -22,6 +23,11 @@ from zope.interface import providedBy
 from ..security import VIEW, get_local_roles, role, user_principal
 from .folding import fold, make_lexicon
 
+
+
+_random = random.SystemRandom()
+#: docids are signed 32-bit integers (IOBTree / IFBTree keys in hypatia)
+DOCID_MAX = 2 ** 31 - 1
 
 
 # discriminators -------------------------------------------------------
@@ -177,11 +183,12 @@ class Catalog(Persistent):
         return len(self.docid_to_path)
 
     def _new_docid(self):
-        # a Length resolves concurrent increments without ConflictError,
-        # but two transactions may then pick the same id: retry on a clash
+        # random ids, as Substance D and repoze.catalog do: concurrent
+        # transactions indexing new objects then insert into different
+        # buckets of the docid maps and the indexes, and ZODB merges them;
+        # serial ids made them collide on the same key (a ConflictError each)
         while True:
-            self._next_docid.change(1)
-            docid = self._next_docid()
+            docid = _random.randrange(1, DOCID_MAX)
             if docid not in self.docid_to_path:
                 return docid
 
@@ -209,6 +216,23 @@ class Catalog(Persistent):
             return self.index(obj)
         for name in names:
             self.indexes[name].reindex_doc(docid, obj)
+        return docid
+
+    def move(self, old_path, obj):
+        """``obj`` now lives at its new path (a rename): keep its docid, reindex it.
+
+        Unindexing and indexing again would replace the parent's entries in the
+        path and parent indexes, which concurrent renames in one folder (cases
+        submitted at the same moment in one dossier) cannot merge.
+        """
+        docid = self.path_to_docid.get(old_path)
+        if docid is None:
+            return self.index(obj)
+        new_path = resource_path(obj)
+        del self.path_to_docid[old_path]
+        self.path_to_docid[new_path] = docid
+        self.docid_to_path[docid] = new_path
+        self.indexes.reindex_doc(docid, obj)
         return docid
 
     def unindex(self, obj=None, path=None):

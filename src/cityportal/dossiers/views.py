@@ -204,7 +204,8 @@ class ProfileForm(FormView):
                 a.email, a.email_verified = '', False
                 a.cancel_email_change()
         if changed:
-            audit(request, 'profile.edit', target=self.context, fields=','.join(changed))
+            audit(request, 'profile.edit', target=self.context,
+                  fields=','.join(sorted(changed)))
         request.session.flash(_('Profilul a fost salvat.'), 'success')
         return HTTPSeeOther(request.resource_url(self.context))
 

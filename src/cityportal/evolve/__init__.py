@@ -80,6 +80,12 @@ def step_8_case_indexes(root, registry):
     step_1_catalog_indexes(root, registry)
 
 
+def step_9_outbox(root, registry):
+    """The bus's outbox exists from the start (not created by the first message)."""
+    from ..bus.outbox import get_outbox
+    get_outbox(root)
+
+
 STEPS = (
     (1, step_1_catalog_indexes),
     (2, step_2_local_roles),
@@ -89,6 +95,7 @@ STEPS = (
     (6, step_6_service_workflow_state),
     (7, step_7_citizen_accounts),
     (8, step_8_case_indexes),
+    (9, step_9_outbox),
 )
 
 
