@@ -116,3 +116,44 @@ def sign_in_citizen(browser, conn, account, cookie_name='cp_session'):
     get_store(conn).sessions[_key(token)] = record
     browser.set_cookie(cookie_name, token)
     return token
+
+
+# cases ------------------------------------------------------------------
+
+def make_case(root, registry, dossier, service, actor, answers=None, submit=True,
+              request=None):
+    """A case of ``service`` filed in ``dossier`` by ``actor`` (a userid); returns it.
+
+    What the online form does, without the form: a draft with ``answers``,
+    then (``submit=True``) the submission, through the same api functions.
+    ``root`` is the portal root (or the tests' handle on it); with a
+    ``request`` the submission goes through :func:`cases.api.submit`, else
+    through :func:`cases.api.submit_case` on the root's database. The caller
+    commits.
+    """
+    from pyramid.traversal import find_root
+    from .cases import api as cases_api
+    case = cases_api.new_draft(dossier, service, actor, registry=registry)
+    if answers:
+        case.answers.update(answers)
+    if not submit:
+        return case
+    if request is not None:
+        return cases_api.submit(case, request, actor)
+    portal = find_root(dossier)
+    return cases_api.submit_case(case, portal._p_jar.db(), registry, portal, actor,
+                                 ip='127.0.0.1')
+
+
+def case_url(case):
+    """The path of ``case`` (/dosare/<id>/<case>/), for WebTest."""
+    from pyramid.traversal import resource_path
+    return resource_path(case) + '/'
+
+
+def action_form(page, action):
+    """The form of ``page`` that posts ``actiune=action`` (a clerk's action), or None."""
+    for form in page.forms.values():
+        if 'actiune' in form.fields and form['actiune'].value == action:
+            return form
+    return None

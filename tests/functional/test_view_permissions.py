@@ -43,6 +43,13 @@ MATRIX = [
     ('/departamente/urbanism/@@roluri', MANAGERS),
     # representation requests: the clerks of the verifying department
     ('/departamente/evidenta-persoanelor/@@imputerniciri', {'functionar', 'admin'}),
+    # cases: the department's inbox (its clerks and signatories), "my cases" (any
+    # staff), the head of department's dashboard (signatories: they hold SIGN)
+    ('/departamente/urbanism/@@inbox', {'functionar', 'semnatar', 'admin'}),
+    ('/departamente/fiscala/@@inbox', MANAGERS),
+    ('/@@cazurile-mele', STAFF),
+    ('/departamente/urbanism/@@situatie', {'semnatar', 'admin'}),
+    ('/departamente/fiscala/@@situatie', MANAGERS),
     ('/dosare/', MANAGERS),
     ('/integrari/', OPERATORS),
     ('/utilizatori/', MANAGERS),

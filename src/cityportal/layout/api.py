@@ -151,8 +151,10 @@ class LayoutAPI:
         """Flash messages to show once: (queue, text) pairs."""
         request = self.request
         cookie = request.registry.settings.get('cityportal.session_cookie', 'cp_session')
-        if cookie not in request.cookies:
-            return []   # no session: nothing flashed, and no session created
+        if cookie not in request.cookies or request.environ.get('cityportal.error_page'):
+            # no session: nothing flashed, and no session created; on the 500
+            # page the transaction is gone, so the session is left alone
+            return []
         session = request.session
         out = []
         for queue in FLASH_QUEUES:

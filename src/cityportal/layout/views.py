@@ -151,6 +151,14 @@ def http_exception(exc, request):
 
 @exception_view_config(Exception)
 def server_error(exc, request):
+    from pyramid.response import Response
+    from pyramid_retry import is_error_retryable, is_last_attempt
+    if is_error_retryable(request, exc) and not is_last_attempt(request):
+        # a ConflictError with attempts left: pyramid_retry discards this
+        # answer and runs the request again; render nothing (no session, no
+        # flash: the transaction is gone)
+        return Response(status=500)
+    request.environ['cityportal.error_page'] = True
     log.exception('unhandled error on %s', request.path)
     return _error(request, 500, _('Eroare internă'),
                   _('A apărut o eroare neașteptată. Nu s-a salvat nimic; încercați din nou '

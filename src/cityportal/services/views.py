@@ -10,6 +10,7 @@ from ..i18n import _, plural
 from ..catalog.folding import fold
 from ..interfaces import ICategory, IPortalRoot, IService, IServiceCatalog
 from ..layout.cache import cacheable
+from ..layout.dates import local_datetime
 from ..schemas import line_node
 from ..layout.forms import FormView
 from ..security import ADD, EDIT, STAFF_AREA, SUBMIT, VIEW
@@ -371,26 +372,49 @@ class RequestForm(FormView):
     """The service's online form, generated from its field list.
 
     Everyone may read it (to prepare the documents); filling it in needs the
-    right to file requests (a citizen signed in with ROeID). A valid form
-    shows the summary to check; filing it as a case belongs to the cases
-    package.
+    right to file requests. A citizen's POST starts a draft case in the
+    dossier they act for (:func:`cityportal.cases.filing.start_filing`);
+    anyone else with that right (a manager) only tries the form: a valid
+    form shows the summary, nothing is stored. The documents the city
+    obtains itself are not asked.
     """
     renderer = 'cityportal:services/templates/request_form.pt'
     cancel = False
 
-    def __init__(self, context, request):
+    def __init__(self, context, request, drafts=(), citizen=False):
         super().__init__(context, request)
         self.title = context.title
-        self.buttons = (deform.Button('verify', _('Verifică cererea')),)
+        self.drafts = drafts
+        buttons = [deform.Button('verify', _('Verifică cererea'))]
+        if citizen:
+            buttons.insert(0, deform.Button('save', _('Salvează ciorna'), css_class='secondary'))
+        self.buttons = tuple(buttons)
+
+    def fields(self):
+        from ..cases.filing import asked_fields, once_only
+        return asked_fields(self.context.form_fields, once_only(self.context))
 
     def make_schema(self):
-        return build_schema(self.context.form_fields)
+        return build_schema(self.fields())
 
-    def before(self, form):
-        form.action = self.request.resource_url(self.context, '@@cerere')
+    def build_form(self):
+        from ..cases.filing import CaseForm, with_csrf
+        return CaseForm(with_csrf(self.make_schema(), self.request), buttons=self.buttons,
+                        action=self.request.resource_url(self.context, '@@cerere'))
+
+    def render(self, form_html, status_error=False):
+        from ..cases.filing import once_only
+        if status_error:
+            self.request.response.status = 400
+        return render_to_response(self.renderer, {
+            'form': form_html, 'title': self.title, 'context': self.context, 'view': self,
+            'has_errors': status_error, 'drafts': self.drafts,
+            'fetched': sorted(once_only(self.context)),
+            'local_datetime': local_datetime,
+        }, request=self.request, response=self.request.response)
 
     def success(self, appstruct):
-        fields = {f['name']: f for f in self.context.form_fields}
+        fields = {f['name']: f for f in self.fields()}
         summary = []
         for name, value in appstruct.items():
             field = fields.get(name)
@@ -411,9 +435,16 @@ class RequestForm(FormView):
 
 @view_config(context=IService, name='cerere', permission=VIEW)
 def request_form(context, request):
+    """GET: the form (and the citizen's drafts of it); POST: a draft, or a try-out."""
     if context.status != 'available' or not context.form_fields:
         request.session.flash(_('Acest serviciu nu poate fi solicitat online acum.'), 'error')
         return HTTPSeeOther(request.resource_url(context))
-    if request.method == 'POST' and not request.has_permission(SUBMIT, context):
+    can_file = request.has_permission(SUBMIT, context)
+    if request.method == 'POST' and not can_file:
         raise HTTPForbidden()
-    return RequestForm(context, request)()
+    from ..cases.filing import filing_dossier, find_drafts, start_filing
+    dossier = filing_dossier(request) if can_file else None
+    if dossier is not None and request.method == 'POST':
+        return start_filing(context, request)
+    drafts = find_drafts(request, context, dossier) if dossier is not None else ()
+    return RequestForm(context, request, drafts=drafts, citizen=dossier is not None)()
