@@ -14,6 +14,36 @@ from pyramid.traversal import resource_path
 MAX_DETAIL = 500
 
 
+class Entry(dict):
+    """An audit entry: a dict that can be ordered.
+
+    ZODB merges concurrent inserts into one BTree bucket only if it can
+    compare the values it finds there; plain dicts cannot be ordered, so two
+    requests writing the audit log at the same moment would conflict.
+    """
+
+    def _key(self):
+        return (self.get('when') or 0, repr(sorted(self.items(), key=repr)))
+
+    def __lt__(self, other):
+        return self._key() < _entry_key(other)
+
+    def __gt__(self, other):
+        return self._key() > _entry_key(other)
+
+    def __le__(self, other):
+        return self._key() <= _entry_key(other)
+
+    def __ge__(self, other):
+        return self._key() >= _entry_key(other)
+
+    __hash__ = None
+
+
+def _entry_key(other):
+    return Entry._key(other) if isinstance(other, dict) else (0, repr(other))
+
+
 class AuditLog(Persistent):
     def __init__(self):
         self.entries = LOBTree()
@@ -24,11 +54,9 @@ class AuditLog(Persistent):
         key = int(now * 1_000_000) * 1000 + random.randrange(1000)
         while key in self.entries:
             key += 1
-        entry = {
-            'when': now, 'action': action, 'actor': actor,
-            'on_behalf_of': on_behalf_of, 'target': target, 'ip': ip,
-            'details': {k: str(v)[:MAX_DETAIL] for k, v in details.items()},
-        }
+        entry = Entry(
+            when=now, action=action, actor=actor, on_behalf_of=on_behalf_of, target=target,
+            ip=ip, details={k: str(v)[:MAX_DETAIL] for k, v in details.items()})
         self.entries[key] = entry
         return entry
 

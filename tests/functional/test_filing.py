@@ -51,10 +51,10 @@ def test_a_citizen_files_a_request_with_an_attachment(testapp, root, service, ci
     form['descriere'] = 'Locuință P+1E cu garaj.'
     form.set('upload', upload('plan situație.pdf', PDF), index=0)    # the plan
     res = form.submit('save', status=303)
-    assert '/@@formular' in res.location and '/ciorna-' in res.location
+    assert '/@@formular' in res.location and '/cerere-' in res.location
     dossier = dossier_of(root, citizens)
     draft = only_case(dossier)
-    assert draft.state == workflow.DRAFT and draft.__name__.startswith('ciorna-')
+    assert draft.state == workflow.DRAFT and draft.__name__.startswith('cerere-')
     assert draft.answers['scop'] == 'construire' and draft.answers['suprafata'] is None
     (aid, attachment), = draft.attachments.items()
     assert draft.answers['plan'] == aid and attachment.filename == 'plan situație.pdf'
@@ -106,7 +106,7 @@ def test_a_citizen_files_a_request_with_an_attachment(testapp, root, service, ci
     assert case.state == workflow.SUBMITTED
     m = CASE_NUMBER.match(case.number)
     assert m and int(m.group(1)) == utcnow().astimezone(LOCAL_TZ).year
-    assert case.__name__ == case.number.lower()
+    assert case.__name__.startswith('cerere-')     # the name stays: no path changes
     assert case.number in receipt.text and 'Ce urmează' in receipt.text
     assert 'ioana@example.ro' in receipt.text
     submitted_day = case.submitted.astimezone(LOCAL_TZ).date()
@@ -540,7 +540,7 @@ def test_a_representative_files_in_the_represented_dossier(testapp, root, regist
     res = post(testapp, SERVICE + '/@@cerere',
                controls(GOOD, {'plan': upload('plan.pdf', PDF)}, button='verify',
                         csrf=csrf(testapp)), status=303)
-    assert '/dosare/%s/ciorna-' % dossier_b.__name__ in res.location
+    assert '/dosare/%s/cerere-' % dossier_b.__name__ in res.location
     res = testapp.post(res.location, {'csrf_token': csrf(testapp), 'submit': 'submit'},
                        status=303)
     case = dossier_of(root, citizens, 'b')[res.location.split('/')[-2]]

@@ -7,12 +7,11 @@ from ZODB.FileStorage import FileStorage
 from ZODB.POSException import ConflictError
 
 from cityportal.cases.numbers import (
-    COUNTER_KEY, Allocator, case_name, format_number, gaps)
+    COUNTER_KEY, Allocator, format_number, gaps)
 
 
 def test_format():
     assert format_number('TM', 2026, 123) == 'TM-2026-000123'
-    assert case_name('TM-2026-000123') == 'tm-2026-000123'
 
 
 def test_numbers_are_unique_across_threads_and_processes(tmp_path):

@@ -1,7 +1,7 @@
 """Filing and working a case: verbs tests can call without a request.
 
 ``new_draft`` puts a draft into the dossier the citizen acts for; ``submit``
-gives it its number, moves it to its permanent name, starts the legal clock,
+gives it its number (its name in the dossier stays), starts the legal clock,
 records the first event and writes the outbox message for the document
 registry, all in the request's transaction: either all of it happens or none.
 ``submit_case`` is the same without a request (a database, a registry and the
@@ -25,11 +25,14 @@ from ..i18n import _
 from ..layout.dates import LOCAL_TZ
 from . import workflow
 from .deadlines import get_calendar
-from .numbers import allocator_for, case_name, format_number
+from .numbers import allocator_for, format_number
 from .resources import Case
 from .workflow import CaseWorkflowError
 
-DRAFT_PREFIX = 'ciorna-'
+#: a case's name in its dossier, given with the draft and kept for good: the
+#: number (TM-2026-000123) comes at submission and is not a URL segment, so the
+#: submission changes no path (concurrent path changes cannot be merged by ZODB)
+CASE_PREFIX = 'cerere-'
 #: the longest reason or note a clerk may write (a trail line keeps 2,000 characters)
 MAX_REASON = 2000
 MAX_NOTE = 5000
@@ -37,7 +40,7 @@ MAX_NOTE = 5000
 
 def new_draft(dossier, service, actor, on_behalf_of=None, registry=None):
     case = Case(service, actor, on_behalf_of=on_behalf_of)
-    name = DRAFT_PREFIX + secrets.token_hex(6)
+    name = CASE_PREFIX + secrets.token_hex(6)
     dossier.add(name, case, registry=registry)
     case.record('draft', actor, on_behalf_of=on_behalf_of)
     return case
@@ -59,11 +62,7 @@ def submit_case(case, db, registry, root, actor, on_behalf_of=None, ip=None):
     allocator = allocator_for(db, int(settings.get('cityportal.case_number_block', 10)))
     number = format_number(settings.get('cityportal.case_prefix', 'TM'), year,
                            allocator.allocate(year))
-    dossier = case.__parent__
-    old_name = case.__name__
-    dossier.remove(old_name, registry=registry)
     case.number = number
-    dossier.add(case_name(number), case, registry=registry)
     workflow.transition(case, 'submit', actor, on_behalf_of=on_behalf_of,
                         ip=ip, registry=registry)
     get_outbox(root).enqueue('registry.register', {

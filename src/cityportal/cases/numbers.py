@@ -49,11 +49,6 @@ def format_number(prefix, year, n):
     return '%s-%d-%06d' % (prefix, year, n)
 
 
-def case_name(number):
-    """The case's name in its dossier: the number in lower case (tm-2026-000123)."""
-    return number.lower()
-
-
 class Allocator:
     """Hands out numbers of one database from reserved blocks (thread-safe)."""
 

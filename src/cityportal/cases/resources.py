@@ -100,7 +100,9 @@ class Case(Item):
                 if f.get('required', True) and self.answers.get(f['name']) in (None, '', [], ())]
 
     def searchable_text(self):
-        return ' '.join(filter(None, (self.number, self.title)))
+        # the number is found through its own index ("number"): as a word of
+        # the text index each case would add a word to the lexicon
+        return self.title
 
     # the legal clock -------------------------------------------------------
 

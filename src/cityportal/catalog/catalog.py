@@ -13,7 +13,6 @@ from BTrees.Length import Length
 from hypatia.catalog import Catalog as HypatiaCatalog
 from hypatia.field import FieldIndex
 from hypatia.keyword import KeywordIndex
-from hypatia.text import TextIndex
 from persistent import Persistent
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
 from pyramid.location import lineage
@@ -21,7 +20,7 @@ from pyramid.traversal import find_resource, resource_path
 from zope.interface import providedBy
 
 from ..security import VIEW, get_local_roles, role, user_principal
-from .folding import fold, make_lexicon
+from .folding import fold, make_text_index
 
 
 
@@ -63,6 +62,18 @@ class _attr:
         return default if value is None or value == '' else value
 
 
+class _state(_attr):
+    """The workflow state; a case's draft is left out (no inbox lists drafts, and a
+    submission then only adds to the "submitted" set: removing eight drafts at
+    once from the drafts' set is a change ZODB cannot always merge)."""
+
+    def __call__(self, obj, default):
+        value = getattr(obj, 'state', None)
+        if not value or (value == 'draft' and getattr(obj, 'content_type', None) == 'Case'):
+            return default
+        return value
+
+
 def _title(obj, default):
     title = getattr(obj, 'title', None) or obj.__name__
     return fold(title) if title else default
@@ -88,12 +99,18 @@ def _owner(obj, default):
 
 
 class _date(_attr):
-    """Discriminator turning a date/datetime attribute into a UTC timestamp."""
+    """Discriminator turning a date/datetime attribute into a UTC timestamp.
+
+    Datetimes are indexed to the minute: a microsecond timestamp would make
+    every change a new key at the end of the index's BTree, and ZODB cannot
+    merge two transactions appending there (each concurrent save of a case
+    would conflict); within a minute, concurrent saves share one key.
+    """
 
     def __call__(self, obj, default):
         value = getattr(obj, self.name, None)
         if isinstance(value, datetime.datetime):
-            return value.timestamp()
+            return float(int(value.timestamp()) // 60 * 60)
         if isinstance(value, datetime.date):
             return datetime.datetime(value.year, value.month, value.day,
                                      tzinfo=datetime.timezone.utc).timestamp()
@@ -139,9 +156,9 @@ INDEXES = {
     'name': lambda: FieldIndex(_name),
     'content_type': lambda: FieldIndex(_attr('content_type')),
     'interfaces': lambda: KeywordIndex(_interfaces),
-    'text': lambda: TextIndex(_text, lexicon=make_lexicon()),
+    'text': lambda: make_text_index(_text),
     'title': lambda: FieldIndex(_title),
-    'state': lambda: FieldIndex(_attr('state')),
+    'state': lambda: FieldIndex(_state('state')),
     'department': lambda: FieldIndex(_attr('department')),
     'owner': lambda: KeywordIndex(_owner),
     'created': lambda: FieldIndex(_date('created')),

@@ -86,6 +86,23 @@ def step_9_outbox(root, registry):
     get_outbox(root)
 
 
+def step_10_text_index_classes(root, registry):
+    """Catalog changes for concurrent saves: the text index's lexicon and Okapi index
+    become the conflict-free subclasses; the state index leaves cases' drafts out."""
+    from ..catalog.catalog import _state
+    from ..catalog.folding import PortalLexicon, PortalOkapiIndex
+    state = root.catalog['state']
+    if not isinstance(state.discriminator, _state):
+        state.discriminator = _state('state')
+    text = root.catalog['text']
+    if type(text.lexicon) is not PortalLexicon:
+        text.lexicon.__class__ = PortalLexicon
+        text.lexicon._p_changed = True
+    if type(text.index) is not PortalOkapiIndex:
+        text.index.__class__ = PortalOkapiIndex
+        text.index._p_changed = True
+
+
 STEPS = (
     (1, step_1_catalog_indexes),
     (2, step_2_local_roles),
@@ -96,6 +113,7 @@ STEPS = (
     (7, step_7_citizen_accounts),
     (8, step_8_case_indexes),
     (9, step_9_outbox),
+    (10, step_10_text_index_classes),
 )
 
 

@@ -12,7 +12,6 @@ from pyramid.traversal import find_resource, resource_path
 from pyramid.view import view_config
 
 from ...audit import audit, client_address
-from ...catalog.query import path_of, search
 from ...dossiers.representation import acting_dossier
 from ...dossiers.views import citizen_of
 from ...events import ObjectModified, notify
@@ -67,10 +66,17 @@ def asked_fields(fields, fetched):
 
 
 def find_drafts(request, service, dossier):
-    """The drafts for ``service`` in ``dossier`` the user may continue, newest first."""
-    return search(request, context=dossier, path=path_of(dossier), content_type='Case',
-                  state=workflow.DRAFT, service=resource_path(service), sort='modified',
-                  reverse=True, limit=5, permission=SUBMIT).items
+    """The drafts for ``service`` in ``dossier`` the user may continue, newest first.
+
+    The dossier's own children, not the catalog (which leaves drafts out of its
+    state index): a dossier holds tens of cases, not millions.
+    """
+    path = resource_path(service)
+    drafts = [c for c in dossier.values()
+              if getattr(c, 'content_type', None) == 'Case' and c.state == workflow.DRAFT
+              and c.service_path == path and request.has_permission(SUBMIT, c)]
+    drafts.sort(key=lambda c: c.modified, reverse=True)
+    return drafts[:5]
 
 
 def create_draft(request, service, dossier):
