@@ -1,0 +1,139 @@
+"""Cases at scale: the inbox query over 1,000,000 cases, and the web process's memory.
+
+    .venv/bin/python bench/make_cases.py          # once: bench/out/cases/Data.fs
+    .venv/bin/python bench/bench_cases.py [--queries 500]
+
+The inbox query as a clerk of a department sees it (``cases.inbox.inbox_query``:
+department + state, sorted by deadline, 50 a page, filtered by the allowed
+index and a permission check per case shown): p50 and p99 in-process over
+``--queries`` varied queries (every department, each state, the unfinished
+ones, late/at-risk, pages 1-5, assignee filters), with a warm ZODB cache, as a
+long-running web process has it. Then the process's RSS (VmRSS, VmHWM), with
+the connection cache of etc/development.ini (20,000 objects).
+
+The target of the issue: p99 <= 50 ms; RSS <= 300 MB.
+"""
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+import warnings
+
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import transaction  # noqa: E402
+
+from bench import common  # noqa: E402
+from bench import make_cases  # noqa: E402
+
+
+def rss():
+    out = {}
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith(('VmRSS', 'VmHWM')):
+                key, value = line.split(':')
+                out[key] = int(value.split()[0]) / 1024
+    return out
+
+
+def ensure_clerks(root, registry, tm):
+    """One staff account per department with a local Clerk role there (bench-only)."""
+    from cityportal import api
+    users = root['utilizatori']
+    made = 0
+    for dep in root['departamente'].values():
+        userid = 'bench-clerk-%s' % dep.__name__
+        if userid not in users:
+            api.user.create(root, userid, 'bench-password-2026', 'Funcționar %s' % dep.title,
+                            registry=registry)
+            api.user.grant_local_roles(dep, userid, ('Clerk',), registry=registry)
+            made += 1
+    if made:
+        tm.commit()
+        tm.begin()
+    return made
+
+
+def clerk_request(app, root, conn, userid):
+    from pyramid import testing
+    user = root['utilizatori'][userid]
+    request = testing.DummyRequest(session={'userid': userid, 'skey': user.session_key})
+    request.registry = app.registry
+    request.root = root
+    request.environ['zodbconn.connection'] = conn
+    return request
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--queries', type=int, default=500)
+    args = p.parse_args(argv)
+    from cityportal.cases import workflow as w
+    from cityportal.cases.inbox import AT_RISK, LATE, NOBODY, inbox_query
+
+    app = make_cases.make_app()
+    db = app.registry._zodb_databases['']
+    tm = transaction.TransactionManager(explicit=True)
+    conn = db.open(transaction_manager=tm)
+    tm.begin()
+    root = conn.root()['cityportal']
+    n = getattr(root, 'bench_cases', 0)
+    ensure_clerks(root, app.registry, tm)
+    departments = sorted(d.__name__ for d in root['departamente'].values())
+    common.log('%d cases, %d departments' % (n, len(departments)))
+    rnd = random.Random(42)
+    states = [None, w.SUBMITTED, w.REGISTERED, w.ASSIGNED, w.IN_PROGRESS, w.AWAITING,
+              w.APPROVED, w.CLOSED]
+    queries = []
+    for i in range(args.queries):
+        dep = departments[i % len(departments)]
+        q = {'department': dep, 'state': rnd.choice(states),
+             'offset': 50 * rnd.choice([0, 0, 0, 1, 2, 4])}
+        r = rnd.random()
+        if r < 0.15:
+            q['urgency'] = rnd.choice([LATE, AT_RISK])
+        elif r < 0.25:
+            q['assignee'] = rnd.choice([NOBODY, 'clerk-%s-%d' % (dep, rnd.randrange(5))])
+        queries.append(q)
+    requests = {dep: clerk_request(app, root, conn, 'bench-clerk-%s' % dep)
+                for dep in departments}
+    # warm-up: one pass over every department (a long-running process's cache)
+    for dep in departments:
+        inbox_query(requests[dep], department=dep, counts=True)
+    times, totals, shown, slow = [], [], [], []
+    for q in queries:
+        request = requests[q['department']]
+        request.environ.pop('cityportal.identity', None)
+        t0 = time.perf_counter()
+        res = inbox_query(request, counts=True, **q)
+        times.append((time.perf_counter() - t0) * 1000)
+        slow.append((times[-1], res.total, q))
+        totals.append(res.total)
+        shown.append(len(res.items))
+    times.sort()
+
+    def pct(pc):
+        return times[min(len(times) - 1, int(round(pc / 100 * (len(times) - 1))))]
+    print('inbox query over %d cases, %d queries (department + state/urgency/assignee, by '
+          'deadline, 50 a page, with the late/at-risk counts):' % (n, len(times)))
+    print('  p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms; results per query: median %d, '
+          'max %d; shown: median %d' % (pct(50), pct(90), pct(99), times[-1],
+                                         statistics.median(totals), max(totals),
+                                         statistics.median(shown)))
+    print('  target p99 <= 50 ms: %s' % ('PASS' if pct(99) <= 50 else 'FAIL'))
+    print('  slowest: ' + '; '.join('%.0f ms (%d results, %s)' % (t, n, q)
+                                    for t, n, q in sorted(slow, key=lambda x: -x[0])[:4]))
+    mem = rss()
+    print('process memory after the queries: VmRSS %.0f MB, VmHWM %.0f MB (target <= 300 MB)'
+          % (mem.get('VmRSS', 0), mem.get('VmHWM', 0)))
+    tm.abort()
+    conn.close()
+    db.close()
+
+
+if __name__ == '__main__':
+    main()
