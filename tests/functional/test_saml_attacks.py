@@ -477,8 +477,8 @@ def test_response_to_an_expired_request_refused(testapp, idp, root):
     root.refresh()
     state = root.conn.root()[STATE_KEY]
     for key, entries in list(state.pending.items()):
-        state.pending[key] = {rid: (kind, relay, created - PENDING_TTL - 1)
-                              for rid, (kind, relay, created) in entries.items()}
+        state.pending[key] = tuple((rid, kind, relay, created - PENDING_TTL - 1)
+                                   for rid, kind, relay, created in entries)
     root.commit()
     Watch(testapp, root).assert_refused(post(testapp, xml), 'not a request of this browser')
 

@@ -6,7 +6,8 @@
 - replay cache: the ids of assertions already used, kept until they expire,
   so the same assertion never logs anyone in twice.
 Both are OOBTrees of small records; concurrent inserts of distinct keys merge
-through BTree conflict resolution.
+through BTree conflict resolution, which needs values it can compare: the
+pending requests of a browser are a tuple of tuples, never a dict.
 """
 import hashlib
 import secrets
@@ -24,22 +25,34 @@ PURGE_ONE_IN = 50
 
 class SAMLState(Persistent):
     def __init__(self):
-        self.pending = OOBTree()    # sha256(token) -> {request id: (kind, relay, created)}
+        self.pending = OOBTree()    # sha256(token) -> ((request id, kind, relay, created), ...)
         self.seen = OOBTree()       # assertion id -> keep until (epoch seconds)
 
     # pending requests ------------------------------------------------
 
+    def _entries(self, key):
+        """{request id: (kind, relay, created)} of one browser."""
+        return {rid: (kind, relay, created)
+                for rid, kind, relay, created in self.pending.get(key, ())}
+
+    def _store(self, key, entries):
+        if entries:
+            self.pending[key] = tuple(sorted(
+                (rid, kind, relay, created) for rid, (kind, relay, created) in entries.items()))
+        elif key in self.pending:
+            del self.pending[key]
+
     def add_pending(self, token, request_id, kind, relay, now=None):
         now = now or time.time()
         key = _key(token)
-        entries = {rid: e for rid, e in self.pending.get(key, {}).items()
+        entries = {rid: e for rid, e in self._entries(key).items()
                    if e[2] + PENDING_TTL > now}
         if len(entries) >= MAX_PENDING_PER_BROWSER:
             oldest = sorted(entries, key=lambda rid: entries[rid][2])
             for rid in oldest[:len(entries) - MAX_PENDING_PER_BROWSER + 1]:
                 del entries[rid]
         entries[request_id] = (kind, relay, now)
-        self.pending[key] = entries
+        self._store(key, entries)
         self._maybe_purge(now)
 
     def take_pending(self, token, request_id, kind, now=None):
@@ -48,21 +61,18 @@ class SAMLState(Persistent):
             return None
         now = now or time.time()
         key = _key(token)
-        entries = dict(self.pending.get(key, {}))
+        entries = self._entries(key)
         entry = entries.pop(request_id, None)
         if entry is None or entry[0] != kind or entry[2] + PENDING_TTL <= now:
             return None
-        if entries:
-            self.pending[key] = entries
-        else:
-            del self.pending[key]
+        self._store(key, entries)
         return entry[1]
 
     def has_pending(self, token, request_id, kind, now=None):
         if not token or not request_id:
             return False
         now = now or time.time()
-        entry = self.pending.get(_key(token), {}).get(request_id)
+        entry = self._entries(_key(token)).get(request_id)
         return entry is not None and entry[0] == kind and entry[2] + PENDING_TTL > now
 
     # replay cache ----------------------------------------------------
@@ -84,7 +94,7 @@ class SAMLState(Persistent):
         for k in dead_seen:
             del self.seen[k]
         dead_pending = [k for k, entries in self.pending.items()
-                        if all(e[2] + PENDING_TTL <= now for e in entries.values())]
+                        if all(created + PENDING_TTL <= now for *_, created in entries)]
         for k in dead_pending:
             del self.pending[k]
         return len(dead_seen) + len(dead_pending)
