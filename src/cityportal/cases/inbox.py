@@ -278,9 +278,18 @@ def sorted_page(catalog, ids, offset, limit):
     if len(page) < limit:
         start = max(0, offset - n_dated)
         wanted = start + limit - len(page)
-        # among themselves, the oldest filed first (docids are random)
-        ordered = list(catalog['submitted'].sort(undated, limit=wanted,
-                                                 raise_unsortable=False))
+        # among themselves, the oldest filed first (docids are random); the
+        # submitted index keeps minutes, so a small set is ordered by the case
+        # number too (filed in the same minute: in the order of their numbers)
+        if len(undated) <= 5000:
+            submitted = catalog['submitted']._rev_index
+            numbers = catalog['number']._rev_index
+            ordered = heapq.nsmallest(
+                wanted, (d for d in undated if d in submitted),
+                key=lambda d: (submitted[d], numbers.get(d, '')))
+        else:
+            ordered = list(catalog['submitted'].sort(undated, limit=wanted,
+                                                     raise_unsortable=False))
         if len(ordered) < wanted:          # never filed: after the others
             seen = set(ordered)
             ordered.extend(islice((d for d in undated if d not in seen),

@@ -98,7 +98,8 @@ def sheet(context, request):
         'how_details': how.get('details', ''),
         'related': related,
         'can_edit': request.has_permission(EDIT, context),
-        'online': bool(how.get('online')) and context.status == 'available',
+        'online': (bool(how.get('online')) and context.status == 'available'
+                   and bool(context.form_fields)),
         'workflow': workflow_info(context, request),
     }
 
