@@ -51,9 +51,12 @@ class AuditLog(Persistent):
     def append(self, action, actor=None, target=None, ip=None, on_behalf_of=None,
                **details):
         now = time.time()
-        key = int(now * 1_000_000) * 1000 + random.randrange(1000)
+        # the second in the high bits (entries stay in time order, second by
+        # second), a random low part: concurrent requests then rarely append
+        # side by side at the very end of the log, which ZODB cannot merge
+        key = (int(now) << 32) | random.getrandbits(32)
         while key in self.entries:
-            key += 1
+            key = (int(now) << 32) | random.getrandbits(32)
         entry = Entry(
             when=now, action=action, actor=actor, on_behalf_of=on_behalf_of, target=target,
             ip=ip, details={k: str(v)[:MAX_DETAIL] for k, v in details.items()})
@@ -64,17 +67,30 @@ class AuditLog(Persistent):
         return len(self.entries)
 
     def latest(self, limit=50, action=None, actor=None):
-        """The newest entries first, optionally filtered."""
+        """The newest entries first, optionally filtered.
+
+        Keys order the log second by second; within a second, by the entries' time.
+        """
         out = []
+        group, second = [], None
+
+        def flush():
+            group.sort(key=lambda e: e['when'], reverse=True)
+            out.extend(group[:limit - len(out)])
+            group.clear()
         for key in reversed(self.entries.keys()):
+            if second is not None and key >> 32 != second:
+                flush()
+                if len(out) >= limit:
+                    return out
+            second = key >> 32
             entry = self.entries[key]
             if action and entry['action'] != action:
                 continue
             if actor and entry['actor'] != actor:
                 continue
-            out.append(entry)
-            if len(out) >= limit:
-                break
+            group.append(entry)
+        flush()
         return out
 
 

@@ -38,6 +38,7 @@ from pyramid.authorization import Authenticated, Everyone
 from pyramid.traversal import find_root
 from pyramid.view import view_config
 
+from ..catalog.catalog import number_key
 from ..catalog.query import text_query, user_principals
 from ..i18n import _, plural
 from ..interfaces import ICase, IDepartment, IPortalRoot
@@ -242,7 +243,7 @@ def _text_ids(catalog, text):
     """Cases matching ``text``: a case number exactly, else the words of the text index."""
     m = NUMBER_RE.match(text)
     if m:
-        return _fwd(catalog['number'], m.group(1).upper())
+        return _fwd(catalog['number'], number_key(m.group(1).upper()))
     tq = text_query(text)
     if not tq:
         return EMPTY
@@ -286,7 +287,7 @@ def sorted_page(catalog, ids, offset, limit):
             numbers = catalog['number']._rev_index
             ordered = heapq.nsmallest(
                 wanted, (d for d in undated if d in submitted),
-                key=lambda d: (submitted[d], numbers.get(d, '')))
+                key=lambda d: (submitted[d], numbers.get(d, '')[::-1]))
         else:
             ordered = list(catalog['submitted'].sort(undated, limit=wanted,
                                                      raise_unsortable=False))

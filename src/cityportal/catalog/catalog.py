@@ -62,6 +62,23 @@ class _attr:
         return default if value is None or value == '' else value
 
 
+def number_key(number):
+    """How a case number is kept in the ``number`` index: reversed.
+
+    Consecutive numbers (TM-2026-000123, …124) would be appended side by side
+    at the end of the index, where ZODB cannot merge two concurrent
+    submissions; reversed, they differ in their first character and land far
+    apart. The index only answers "which case has this number".
+    """
+    return number[::-1]
+
+
+class _number(_attr):
+    def __call__(self, obj, default):
+        value = getattr(obj, 'number', None)
+        return number_key(value) if value else default
+
+
 class _state(_attr):
     """The workflow state; a case's draft is left out (no inbox lists drafts, and a
     submission then only adds to the "submitted" set: removing eight drafts at
@@ -101,16 +118,18 @@ def _owner(obj, default):
 class _date(_attr):
     """Discriminator turning a date/datetime attribute into a UTC timestamp.
 
-    Datetimes are indexed to the minute: a microsecond timestamp would make
+    Datetimes are indexed to the hour: a microsecond timestamp would make
     every change a new key at the end of the index's BTree, and ZODB cannot
     merge two transactions appending there (each concurrent save of a case
-    would conflict); within a minute, concurrent saves share one key.
+    would conflict). Within an hour concurrent saves share one key, whose
+    docid set soon spans many buckets, so their inserts rarely meet (a set per
+    minute stayed small and split under every burst of submissions).
     """
 
     def __call__(self, obj, default):
         value = getattr(obj, self.name, None)
         if isinstance(value, datetime.datetime):
-            return float(int(value.timestamp()) // 60 * 60)
+            return float(int(value.timestamp()) // 3600 * 3600)
         if isinstance(value, datetime.date):
             return datetime.datetime(value.year, value.month, value.day,
                                      tzinfo=datetime.timezone.utc).timestamp()
@@ -167,7 +186,7 @@ INDEXES = {
     # cases (inboxes, dashboard)
     'assignee': lambda: FieldIndex(_attr('assignee')),
     'service': lambda: FieldIndex(_attr('service_path')),
-    'number': lambda: FieldIndex(_attr('number')),
+    'number': lambda: FieldIndex(_number('number')),
     'submitted': lambda: FieldIndex(_date('submitted')),
     'decided': lambda: FieldIndex(_date('decided')),
     'allowed': lambda: KeywordIndex(_allowed),

@@ -91,9 +91,18 @@ def step_10_text_index_classes(root, registry):
     become the conflict-free subclasses; the state index leaves cases' drafts out."""
     from ..catalog.catalog import _state
     from ..catalog.folding import PortalLexicon, PortalOkapiIndex
+    from ..catalog.catalog import _number
     state = root.catalog['state']
     if not isinstance(state.discriminator, _state):
         state.discriminator = _state('state')
+    number = root.catalog['number']
+    if not isinstance(number.discriminator, _number):
+        number.discriminator = _number('number')
+        number.clear()
+        for docid, path in root.catalog.docid_to_path.items():
+            obj = root.catalog.resolver(root)(docid)
+            if obj is not None and getattr(obj, 'number', None):
+                number.index_doc(docid, obj)
     text = root.catalog['text']
     if type(text.lexicon) is not PortalLexicon:
         text.lexicon.__class__ = PortalLexicon

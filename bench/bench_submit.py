@@ -1,0 +1,181 @@
+"""Submissions over HTTP: 8 concurrent clients filing prepared drafts (target >= 100 cases/s).
+
+    .venv/bin/python bench/bench_submit.py [--cases 800] [--clients 8] [--threads 8]
+
+A temporary FileStorage with the demo site; one service of Direcția Urbanism gets
+a one-field form; ``--cases`` citizens each have a complete draft of it and a
+server-side session. The portal is served by waitress (``--threads``) in this
+process; ``--clients`` threads POST "Depune cererea" (``@@verificare``, with the
+CSRF token) over keep-alive connections, each for its share of the drafts.
+Every submission is the real one: a number from the allocator, the legal clock,
+the first event, the registry outbox message, the receipt e-mail (kept in the
+mail outbox: delivery is off), the catalog, one commit to the FileStorage.
+Reports cases/s, latency percentiles, and the ConflictErrors pyramid_retry
+absorbed (none may reach a client).
+"""
+import argparse
+import http.client
+import os
+import secrets
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import warnings
+
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import transaction  # noqa: E402
+
+from bench import common  # noqa: E402
+
+FIELDS = ({'name': 'adresa', 'type': 'text', 'label': 'Adresa imobilului', 'required': True},)
+
+
+def build(tmp, n):
+    from cityportal import demo, main
+    from cityportal.cases.api import new_draft
+    from cityportal.root import bootstrap
+    from cityportal.sessions import SessionData, _key, get_store
+    from cityportal.testing import make_citizen, valid_cnp
+    settings = dict(common.portal_settings(), **{
+        'zodbconn.uri': 'file://%s/Data.fs?blobstorage_dir=%s/blobs' % (tmp, tmp),
+        'cityportal.var': tmp, 'cityportal.cnp_key': 'bench',
+        'cityportal.mail.enabled': 'false', 'retry.attempts': '5'})
+    app = main({}, **settings)
+    db = app.registry._zodb_databases['']
+    tm = transaction.TransactionManager(explicit=True)
+    conn = db.open(transaction_manager=tm)
+    tm.begin()
+    root = bootstrap(conn.root(), app.registry)
+    demo.seed(root, app.registry)
+    service = next(s for c in root['servicii'].values() for s in c.values()
+                   if s.department == 'urbanism')
+    service.form_fields = FIELDS
+    service.deadline = {'days': 30, 'kind': 'calendar'}
+    store = get_store(conn)
+    jobs = []
+    for i in range(n):
+        account, dossier = make_citizen(
+            root, app.registry, valid_cnp('1%02d%02d%02d35%03d' % (
+                60 + i // 9000 % 40, 1 + i // 750 % 12, 1 + i // 27 % 27, i % 1000)),
+            'Cetățean', 'Nr. %d' % i, email='c%d@example.ro' % i)
+        case = new_draft(dossier, service, account.userid, registry=app.registry)
+        case.answers = {'adresa': 'Str. Republicii %d' % i}
+        token = secrets.token_urlsafe(32)
+        record = SessionData(time.time() + 10 ** 6)
+        record.data = {'userid': account.userid, 'skey': account.session_key}
+        store.sessions[_key(token)] = record
+        jobs.append(('/dosare/%s/%s/@@verificare' % (dossier.__name__, case.__name__), token))
+        if i % 200 == 199:
+            tm.commit()
+            tm.begin()
+    tm.commit()
+    conn.close()
+    return app, jobs
+
+
+def describe(app, oids):
+    """Which objects the retried ConflictErrors were about (catalog indexes by name)."""
+    import collections
+    db = app.registry._zodb_databases['']
+    conn = db.open()
+    root = conn.root()['cityportal']
+    names = {}
+    for name, index in root.catalog.indexes.items():
+        for attr, value in vars(index).items():
+            if getattr(value, '_p_oid', None):
+                names[value._p_oid] = '%s.%s' % (name, attr)
+            if attr == '_fwd_index':
+                for key, docs in value.items():
+                    if getattr(docs, '_p_oid', None):
+                        names[docs._p_oid] = '%s[%r]' % (name, key)
+    counts = collections.Counter()
+    for oid in oids:
+        label = names.get(oid)
+        if label is None:
+            try:
+                label = type(conn.get(oid)).__name__
+            except Exception:
+                label = oid.hex()
+        counts[label] += 1
+    conn.close()
+    return ', '.join('%s: %d' % kv for kv in counts.most_common(8)) or '-'
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--cases', type=int, default=800)
+    p.add_argument('--clients', type=int, default=8)
+    p.add_argument('--threads', type=int, default=8)
+    args = p.parse_args(argv)
+    import logging
+    from pyramid_retry import IBeforeRetry
+    from waitress.server import create_server
+    logging.getLogger('waitress.queue').setLevel(logging.ERROR)
+    tmp = tempfile.mkdtemp(prefix='cityportal-bench-submit-')
+    try:
+        t0 = time.time()
+        app, jobs = build(tmp, args.cases)
+        common.log('%d drafts ready in %.0f s' % (len(jobs), time.time() - t0))
+        retries, oids = [], []
+
+        def on_retry(event):
+            retries.append(type(event.exception).__name__)
+            if getattr(event.exception, 'oid', None):
+                oids.append(event.exception.oid)
+        app.registry.registerHandler(on_retry, (IBeforeRetry,))
+        server = create_server(app, host='127.0.0.1', port=0, threads=args.threads)
+        threading.Thread(target=server.run, daemon=True).start()
+        port = int(server.effective_port)
+        latencies, statuses = [], []
+        lock = threading.Lock()
+        barrier = threading.Barrier(args.clients)
+
+        def client(k):
+            conn = http.client.HTTPConnection('127.0.0.1', port, timeout=60)
+            mine = jobs[k::args.clients]
+            barrier.wait()
+            for path, token in mine:
+                csrf = secrets.token_urlsafe(16)
+                body = 'csrf_token=%s&submit=submit' % csrf
+                headers = {'Content-Type': 'application/x-www-form-urlencoded',
+                           'Cookie': 'cp_session=%s; cp_csrf=%s' % (token, csrf)}
+                s0 = time.perf_counter()
+                conn.request('POST', path, body, headers)
+                res = conn.getresponse()
+                res.read()
+                with lock:
+                    latencies.append(time.perf_counter() - s0)
+                    statuses.append(res.status)
+            conn.close()
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
+        w0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - w0
+        server.close()
+        ok = statuses.count(303)
+        latencies.sort()
+        print('%d submissions by %d clients (waitress %d threads, FileStorage): %.1f s, '
+              '%.0f cases/s' % (len(statuses), args.clients, args.threads, elapsed,
+                                ok / elapsed))
+        print('  answers: %d x 303 (filed), other: %s' % (
+            ok, sorted(set(s for s in statuses if s != 303)) or 'none'))
+        print('  latency p50 %.0f ms, p99 %.0f ms; ConflictErrors retried: %d (%s)' % (
+            1000 * statistics.median(latencies), 1000 * latencies[int(0.99 * (len(latencies) - 1))],
+            len(retries), ', '.join(sorted(set(retries))) or '-'))
+        print('  target >= 100 cases/s: %s' % ('PASS' if ok / elapsed >= 100 else 'FAIL'))
+        print('  conflicts by object: %s' % describe(app, oids))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main()
