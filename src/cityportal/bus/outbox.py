@@ -33,7 +33,7 @@ class OutboxMessage(Persistent):
 
 class Outbox(Persistent):
     def __init__(self):
-        self.messages = LOBTree()     # time-ordered id -> OutboxMessage
+        self.messages = LOBTree()     # random id -> OutboxMessage
         self.by_key = OOBTree()       # idempotency key -> id
 
     def enqueue(self, kind, payload, key, now=None):
@@ -42,22 +42,23 @@ class Outbox(Persistent):
         if existing is not None:
             return self.messages[existing]
         now = now or time.time()
-        mid = int(now * 1_000_000) * 1000 + random.randrange(1000)
+        # random ids (the order is the messages' ``created``): time-ordered ids
+        # would be appended side by side at the end of the tree, which ZODB
+        # cannot merge for two concurrent transactions
+        mid = random.getrandbits(62)
         while mid in self.messages:
-            mid += 1
+            mid = random.getrandbits(62)
         message = self.messages[mid] = OutboxMessage(kind, payload, key, now)
         message.id = mid
         self.by_key[key] = mid
         return message
 
     def pending(self, kind=None, limit=100):
-        out = []
-        for message in self.messages.values():
-            if message.state == PENDING and (kind is None or message.kind == kind):
-                out.append(message)
-                if len(out) >= limit:
-                    break
-        return out
+        """The oldest ``limit`` messages waiting for delivery."""
+        waiting = [m for m in self.messages.values()
+                   if m.state == PENDING and (kind is None or m.kind == kind)]
+        waiting.sort(key=lambda m: m.created)
+        return waiting[:limit]
 
     def __len__(self):
         return len(self.messages)

@@ -20,8 +20,9 @@ def outbox_view(context, request):
     state = request.GET.get('stare')
     if state not in STATE_TITLES:
         state = None
-    messages = [m for m in reversed(outbox.messages.values())
-                if state is None or m.state == state]
+    messages = sorted((m for m in outbox.messages.values()
+                       if state is None or m.state == state),
+                      key=lambda m: m.created, reverse=True)
     pager = Pager(request, len(messages), per_page=PER_PAGE)
     translate = request.localizer.translate
     rows = []
