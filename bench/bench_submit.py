@@ -85,10 +85,31 @@ def describe(app, oids):
     conn = db.open()
     root = conn.root()['cityportal']
     names = {}
+
+    def buckets(tree, label):
+        bucket = getattr(tree, '_firstbucket', None)
+        while bucket is not None:
+            names[bucket._p_oid] = label + ' (bucket)'
+            bucket = bucket._next
+
+    def label_tree(value, label):
+        if getattr(value, '_p_oid', None):
+            names[value._p_oid] = label
+            buckets(value, label)
+    label_tree(root.audit.entries, 'audit.entries')
+    label_tree(root['integrari'].outbox.messages, 'outbox.messages')
+    label_tree(root['integrari'].outbox.by_key, 'outbox.by_key')
+    label_tree(root.catalog.docid_to_path, 'catalog.docid_to_path')
+    label_tree(root.catalog.path_to_docid, 'catalog.path_to_docid')
+    from cityportal.sessions import get_store
+    label_tree(get_store(conn).sessions, 'sessions')
     for name, index in root.catalog.indexes.items():
         for attr, value in vars(index).items():
             if getattr(value, '_p_oid', None):
-                names[value._p_oid] = '%s.%s' % (name, attr)
+                label_tree(value, '%s.%s' % (name, attr))
+            for a2, v2 in getattr(value, '__dict__', {}).items():
+                if getattr(v2, '_p_oid', None) and hasattr(v2, '_firstbucket'):
+                    label_tree(v2, '%s.%s.%s' % (name, attr, a2))
             if attr == '_fwd_index':
                 for key, docs in value.items():
                     if getattr(docs, '_p_oid', None):

@@ -34,11 +34,14 @@ class OutboxMessage(Persistent):
 class Outbox(Persistent):
     def __init__(self):
         self.messages = LOBTree()     # random id -> OutboxMessage
-        self.by_key = OOBTree()       # idempotency key -> id
+        self.by_key = OOBTree()       # idempotency key, reversed -> id
 
     def enqueue(self, kind, payload, key, now=None):
         """Add a message (or return the existing one with the same key)."""
-        existing = self.by_key.get(key)
+        # keys are kept reversed: idempotency keys of consecutive cases
+        # ("registry.register:TM-2026-000123", …124) would be appended side by
+        # side at the end of the tree, which ZODB cannot merge
+        existing = self.by_key.get(key[::-1])
         if existing is not None:
             return self.messages[existing]
         now = now or time.time()
@@ -50,7 +53,7 @@ class Outbox(Persistent):
             mid = random.getrandbits(62)
         message = self.messages[mid] = OutboxMessage(kind, payload, key, now)
         message.id = mid
-        self.by_key[key] = mid
+        self.by_key[key[::-1]] = mid
         return message
 
     def pending(self, kind=None, limit=100):
