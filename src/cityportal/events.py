@@ -10,7 +10,6 @@ from .interfaces import (
     ILocalRolesChanged,
     IObjectAdded,
     IObjectModified,
-    IObjectMoved,
     IObjectRemoved,
     IObjectWillBeRemoved,
 )
@@ -48,15 +47,6 @@ class ObjectModified(_ObjectEvent):
 @implementer(ILocalRolesChanged)
 class LocalRolesChanged(_ObjectEvent):
     """Sent after the local roles of ``object`` changed."""
-
-
-@implementer(IObjectMoved)
-class ObjectMoved(_ObjectEvent):
-    """Sent after a leaf was renamed within its folder (``old_path``: where it was)."""
-
-    def __init__(self, object, old_path, parent=None, name=None):
-        super().__init__(object, parent, name)
-        self.old_path = old_path
 
 
 def notify(registry, event):

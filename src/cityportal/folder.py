@@ -19,7 +19,7 @@ from persistent import Persistent
 from persistent.list import PersistentList
 from zope.interface import implementer
 
-from .events import ObjectAdded, ObjectMoved, ObjectRemoved, ObjectWillBeRemoved, notify
+from .events import ObjectAdded, ObjectRemoved, ObjectWillBeRemoved, notify
 from .exceptions import DuplicateName, InvalidName
 from .i18n import _
 from .interfaces import IFolder, IOrderedFolder
@@ -166,17 +166,6 @@ class Folder(ContentType, Persistent):
             notify(registry, ObjectRemoved(other, self, name))
         other.__parent__ = None
         return other
-
-    def rename(self, old, new, registry=None):
-        """Give the leaf ``old`` the name ``new``; send ObjectMoved (not removed + added)."""
-        from pyramid.traversal import resource_path
-        obj = self._data[old]
-        self.check_name(new)
-        old_path = resource_path(obj)
-        self.remove(old, send_events=False)
-        self.add(new, obj, send_events=False)
-        notify(registry, ObjectMoved(obj, old_path, self, new))
-        return obj
 
     def _after_add(self, name):
         segments = self._segments

@@ -99,11 +99,6 @@ class ILocalRolesChanged(IObjectEvent):
     """The local roles (hence effective permissions) of a subtree changed."""
 
 
-class IObjectMoved(IObjectEvent):
-    """A leaf got a new name in its folder (``old_path`` is where it was)."""
-    old_path = Attribute('The resource path before the move')
-
-
 class IMailer(Interface):
     def send(tm, to, subject, text, html=None, reply_to=None):
         """Queue a message; sent only after ``tm``'s transaction commits (else an outbox file)."""

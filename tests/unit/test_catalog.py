@@ -146,18 +146,3 @@ def test_sorted_paging_through_catalog(registry, site):
                  parent=resource_path(site['servicii']))
     assert [o.title for o in res.items] == ['Categoria 29', 'Categoria 28']
 
-
-def test_a_renamed_leaf_keeps_its_docid(registry):
-    from cityportal.content import Item
-    from cityportal.folder import Folder
-    from cityportal.root import PortalRoot
-    root = PortalRoot('site')
-    folder = root.add('f', Folder('F'), registry=registry)
-    item = folder.add('ciorna-1', Item(title='Cerere'), registry=registry)
-    docid = root.catalog.docid_for(item)
-    folder.rename('ciorna-1', 'tm-2026-000001', registry=registry)
-    assert 'ciorna-1' not in folder and folder['tm-2026-000001'] is item
-    assert root.catalog.docid_for(item) == docid
-    assert root.catalog.docid_to_path[docid] == '/f/tm-2026-000001'
-    assert '/f/ciorna-1' not in root.catalog.path_to_docid
-    assert docid in root.catalog['name'].applyEq('tm-2026-000001')

@@ -66,7 +66,7 @@ def _types():
     return FILE_TYPES
 
 
-def _extensions(kind):
+def extensions_of(kind):
     from ..services.formgen import EXTENSIONS
     return EXTENSIONS.get(kind, ('.' + kind,))
 
@@ -195,7 +195,7 @@ def kind_of_name(filename, types):
     """The type among ``types`` whose extension ``filename`` has, or None."""
     lower = filename.lower()
     for kind in types:
-        if lower.endswith(_extensions(kind)):
+        if lower.endswith(extensions_of(kind)):
             return kind
     return None
 

@@ -10,10 +10,9 @@ from .query import Results, search, text_query  # noqa: F401
 
 def includeme(config):
     from ..interfaces import (
-        ILocalRolesChanged, IObjectAdded, IObjectModified, IObjectMoved, IObjectWillBeRemoved)
+        ILocalRolesChanged, IObjectAdded, IObjectModified, IObjectWillBeRemoved)
     from . import subscribers
     config.add_subscriber(subscribers.object_added, IObjectAdded)
     config.add_subscriber(subscribers.object_will_be_removed, IObjectWillBeRemoved)
     config.add_subscriber(subscribers.object_modified, IObjectModified)
     config.add_subscriber(subscribers.local_roles_changed, ILocalRolesChanged)
-    config.add_subscriber(subscribers.object_moved, IObjectMoved)

@@ -254,23 +254,6 @@ class Catalog(Persistent):
             self.indexes[name].reindex_doc(docid, obj)
         return docid
 
-    def move(self, old_path, obj):
-        """``obj`` now lives at its new path (a rename): keep its docid, reindex it.
-
-        Unindexing and indexing again would replace the parent's entries in the
-        path and parent indexes, which concurrent renames in one folder (cases
-        submitted at the same moment in one dossier) cannot merge.
-        """
-        docid = self.path_to_docid.get(old_path)
-        if docid is None:
-            return self.index(obj)
-        new_path = resource_path(obj)
-        del self.path_to_docid[old_path]
-        self.path_to_docid[new_path] = docid
-        self.docid_to_path[docid] = new_path
-        self.indexes.reindex_doc(docid, obj)
-        return docid
-
     def unindex(self, obj=None, path=None):
         path = path or resource_path(obj)
         docid = self.path_to_docid.get(path)

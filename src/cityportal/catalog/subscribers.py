@@ -48,10 +48,3 @@ def local_roles_changed(event):
     if catalog is not None:
         for obj in walk(event.object):
             catalog.reindex_index(obj, ['allowed'])
-
-
-def object_moved(event):
-    """A renamed leaf keeps its docid: only its paths and name change."""
-    catalog = _catalog_of(event.object)
-    if catalog is not None:
-        catalog.move(event.old_path, event.object)

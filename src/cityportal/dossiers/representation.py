@@ -30,6 +30,7 @@ from pyramid.view import view_config
 from ZODB.blob import Blob
 
 from ..audit import audit
+from ..cases import uploads
 from ..exceptions import CityPortalError
 from ..folder import utcnow
 from ..i18n import _, at_most_characters
@@ -73,11 +74,8 @@ DEFAULT_DEPARTMENT = 'evidenta-persoanelor'
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 #: (first bytes, MIME type, extensions): the only documents accepted, known
 #: by their content, never by the name or the type the browser claims
-SIGNATURES = (
-    (b'%PDF-', 'application/pdf', ('.pdf',)),
-    (b'\xff\xd8\xff', 'image/jpeg', ('.jpg', '.jpeg')),
-    (b'\x89PNG\r\n\x1a\n', 'image/png', ('.png',)),
-)
+#: the kinds of document a representation may rest on (cases.uploads' kinds)
+DOCUMENT_KINDS = ('pdf', 'jpg', 'png')
 REQUIRED = _('Câmp obligatoriu.')
 #: form field paths the errors point at
 CNP, GIVEN_NAME, FAMILY_NAME = ('person', 'cnp'), ('person', 'given_name'), \
@@ -168,14 +166,6 @@ class Representation(Persistent):
 
 # documents ----------------------------------------------------------------
 
-def sniff(head):
-    """The MIME type the first bytes ``head`` show, or None."""
-    for magic, mimetype, _extensions in SIGNATURES:
-        if head.startswith(magic):
-            return mimetype
-    return None
-
-
 def check_document(fp):
     """(mimetype, size) of an upload, or RepresentationError (type, size, empty)."""
     fp.seek(0)
@@ -192,7 +182,8 @@ def check_document(fp):
     if size > MAX_DOCUMENT_BYTES:
         raise RepresentationError(_('Fișierul depășește ${mb} MB.', mapping={'mb': '10'}),
                                   DOCUMENT)
-    mimetype = sniff(head)
+    kind = uploads.sniff(head)
+    mimetype = uploads.mimetype_of(kind) if kind in DOCUMENT_KINDS else None
     if mimetype is None:
         raise RepresentationError(
             _('Se acceptă doar documente PDF, JPEG sau PNG (fișierul trimis nu este unul).'),
@@ -205,7 +196,8 @@ def clean_filename(filename, mimetype):
     name = os.path.basename((filename or '').replace('\\', '/'))
     name = ''.join(c for c in name if c.isprintable() and c not in '"\';')[:120].strip()
     stem, ext = os.path.splitext(name)
-    extensions = next(e for _m, t, e in SIGNATURES if t == mimetype)
+    extensions = next(uploads.extensions_of(k) for k in DOCUMENT_KINDS
+                      if uploads.mimetype_of(k) == mimetype)
     if ext.lower() not in extensions:
         name = (stem or name or 'document') + extensions[0]
     return name

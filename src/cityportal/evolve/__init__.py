@@ -99,8 +99,9 @@ def step_10_text_index_classes(root, registry):
     if not isinstance(number.discriminator, _number):
         number.discriminator = _number('number')
         number.clear()
-        for docid, path in root.catalog.docid_to_path.items():
-            obj = root.catalog.resolver(root)(docid)
+        resolve = root.catalog.resolver(root)
+        for docid in root.catalog.docid_to_path.keys():
+            obj = resolve(docid)
             if obj is not None and getattr(obj, 'number', None):
                 number.index_doc(docid, obj)
     text = root.catalog['text']
