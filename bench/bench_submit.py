@@ -98,7 +98,6 @@ def describe(app, oids):
             buckets(value, label)
     label_tree(root.audit.entries, 'audit.entries')
     label_tree(root['integrari'].outbox.messages, 'outbox.messages')
-    label_tree(root['integrari'].outbox.by_key, 'outbox.by_key')
     label_tree(root.catalog.docid_to_path, 'catalog.docid_to_path')
     label_tree(root.catalog.path_to_docid, 'catalog.path_to_docid')
     from cityportal.sessions import get_store

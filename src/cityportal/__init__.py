@@ -9,6 +9,7 @@ def main(global_config, **settings):
     with Configurator(settings=settings) as config:
         # framework
         config.include('pyramid_retry')
+        config.include('.retry')
         config.include('pyramid_tm')
         config.include('pyramid_zodbconn')
         config.include('pyramid_chameleon')

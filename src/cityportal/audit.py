@@ -1,9 +1,14 @@
 """The site audit log: append-only, who / acting for whom / when / what / from where.
 
-Kept on the root as an attribute. Entries are keyed by a microsecond
-timestamp with a random tail, so concurrent appends land on distinct keys
-and BTree conflict resolution merges them.
+Kept on the root as an attribute, in one BTree cut into :data:`SHARDS`
+shards: an entry's key is a random shard, then the millisecond, then random
+bits. A log keyed by time alone takes every entry at its very end, where
+two requests appending while the last bucket splits cannot be merged by
+ZODB (under a burst of submissions, one conflict in ten); with 64 ends,
+concurrent appends rarely meet. :meth:`AuditLog.latest` merges the shards'
+newest entries back into one order.
 """
+import heapq
 import random
 import time
 
@@ -44,6 +49,22 @@ def _entry_key(other):
     return Entry._key(other) if isinstance(other, dict) else (0, repr(other))
 
 
+SHARD_BITS = 6
+SHARDS = 1 << SHARD_BITS
+RANDOM_BITS = 14
+SHARD_SHIFT = 56
+#: the key without its shard: the millisecond, then the random bits
+TIME_MASK = (1 << SHARD_SHIFT) - 1
+
+
+def entry_key(when, shard=None):
+    """A new key for an entry made at ``when`` (seconds), in ``shard`` (random if None)."""
+    if shard is None:
+        shard = random.randrange(SHARDS)
+    ms = int(when * 1000) & ((1 << (SHARD_SHIFT - RANDOM_BITS)) - 1)
+    return (shard << SHARD_SHIFT) | (ms << RANDOM_BITS) | random.getrandbits(RANDOM_BITS)
+
+
 class AuditLog(Persistent):
     def __init__(self):
         self.entries = LOBTree()
@@ -51,12 +72,9 @@ class AuditLog(Persistent):
     def append(self, action, actor=None, target=None, ip=None, on_behalf_of=None,
                **details):
         now = time.time()
-        # the second in the high bits (entries stay in time order, second by
-        # second), a random low part: concurrent requests then rarely append
-        # side by side at the very end of the log, which ZODB cannot merge
-        key = (int(now) << 32) | random.getrandbits(32)
+        key = entry_key(now)
         while key in self.entries:
-            key = (int(now) << 32) | random.getrandbits(32)
+            key = entry_key(now)
         entry = Entry(
             when=now, action=action, actor=actor, on_behalf_of=on_behalf_of, target=target,
             ip=ip, details={k: str(v)[:MAX_DETAIL] for k, v in details.items()})
@@ -67,24 +85,26 @@ class AuditLog(Persistent):
         return len(self.entries)
 
     def latest(self, limit=50, action=None, actor=None):
-        """The newest entries first, optionally filtered.
-
-        Keys order the log second by second; within a second, by the entries' time.
-        """
-        out = []
-        group, second = [], None
+        """The newest entries first, optionally filtered (the shards merged by time)."""
+        entries = self.entries
+        shards = [reversed(entries.keys(min=shard << SHARD_SHIFT,
+                                         max=((shard + 1) << SHARD_SHIFT) - 1))
+                  for shard in range(SHARDS)]
+        out, group, current = [], [], None
 
         def flush():
-            group.sort(key=lambda e: e['when'], reverse=True)
+            # within one millisecond, by the entries' own time (microseconds)
+            group.sort(key=lambda e: e['when'] or 0, reverse=True)
             out.extend(group[:limit - len(out)])
             group.clear()
-        for key in reversed(self.entries.keys()):
-            if second is not None and key >> 32 != second:
+        for key in heapq.merge(*shards, key=lambda k: k & TIME_MASK, reverse=True):
+            ms = (key & TIME_MASK) >> RANDOM_BITS
+            if ms != current:
                 flush()
                 if len(out) >= limit:
                     return out
-            second = key >> 32
-            entry = self.entries[key]
+                current = ms
+            entry = entries[key]
             if action and entry['action'] != action:
                 continue
             if actor and entry['actor'] != actor:
@@ -92,6 +112,17 @@ class AuditLog(Persistent):
             group.append(entry)
         flush()
         return out
+
+    def rekey(self):
+        """Give every entry a key of this layout (for logs kept by an older one)."""
+        old = list(self.entries.items())
+        self.entries = LOBTree()
+        for _key, entry in old:
+            key = entry_key(entry.get('when') or 0)
+            while key in self.entries:
+                key = entry_key(entry.get('when') or 0)
+            self.entries[key] = entry
+        return len(old)
 
 
 def client_address(request):

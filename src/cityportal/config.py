@@ -9,7 +9,7 @@ import secrets
 
 DEFAULTS = {
     'tm.manager_hook': 'pyramid_tm.explicit_manager',
-    'retry.attempts': '3',
+    'retry.attempts': '5',
     'pyramid.default_locale_name': 'ro',
     'cityportal.var': 'var',
     'cityportal.session_timeout': str(15 * 60),

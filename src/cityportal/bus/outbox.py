@@ -6,11 +6,10 @@ A message has a kind (``registry.register``…), a JSON-able payload and an
 idempotency key: enqueueing the same key twice keeps one message, and a
 receiver is given the key so that it delivers at most once.
 """
-import random
+import hashlib
 import time
 
 from BTrees.LOBTree import LOBTree
-from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
 PENDING = 'pending'
@@ -31,30 +30,58 @@ class OutboxMessage(Persistent):
         self.delivered = None
 
 
+def message_id(key):
+    """The id of the message with idempotency key ``key``: 62 bits of its SHA-256.
+
+    The key itself finds its message (one tree, no index of keys beside it),
+    and the ids of concurrent messages ("registry.register:TM-2026-000123",
+    …124) lie far apart in the tree, where ZODB merges their inserts; ids in
+    time order would all be appended at the tree's end, which it cannot.
+    """
+    return int.from_bytes(hashlib.sha256(key.encode('utf-8')).digest()[:8], 'big') >> 2
+
+
 class Outbox(Persistent):
+    by_key = None                     # (an older layout's index of keys)
+
     def __init__(self):
-        self.messages = LOBTree()     # random id -> OutboxMessage
-        self.by_key = OOBTree()       # idempotency key, reversed -> id
+        self.messages = LOBTree()     # message_id(key) -> OutboxMessage
+
+    def find(self, key):
+        """The message with idempotency key ``key``, or None."""
+        mid = message_id(key)
+        while True:
+            message = self.messages.get(mid)
+            if message is None or message.key == key:
+                return message
+            mid += 1                  # another key with the same 62 bits (never seen)
 
     def enqueue(self, kind, payload, key, now=None):
         """Add a message (or return the existing one with the same key)."""
-        # keys are kept reversed: idempotency keys of consecutive cases
-        # ("registry.register:TM-2026-000123", …124) would be appended side by
-        # side at the end of the tree, which ZODB cannot merge
-        existing = self.by_key.get(key[::-1])
-        if existing is not None:
-            return self.messages[existing]
-        now = now or time.time()
-        # random ids (the order is the messages' ``created``): time-ordered ids
-        # would be appended side by side at the end of the tree, which ZODB
-        # cannot merge for two concurrent transactions
-        mid = random.getrandbits(62)
-        while mid in self.messages:
-            mid = random.getrandbits(62)
-        message = self.messages[mid] = OutboxMessage(kind, payload, key, now)
+        mid = message_id(key)
+        while True:
+            existing = self.messages.get(mid)
+            if existing is None:
+                break
+            if existing.key == key:
+                return existing
+            mid += 1
+        message = self.messages[mid] = OutboxMessage(kind, payload, key, now or time.time())
         message.id = mid
-        self.by_key[key[::-1]] = mid
         return message
+
+    def rekey(self):
+        """Give every message the id of its key (for outboxes kept by an older layout)."""
+        old = list(self.messages.values())
+        self.messages = LOBTree()
+        for message in old:
+            mid = message_id(message.key)
+            while mid in self.messages:
+                mid += 1
+            message.id = mid
+            self.messages[mid] = message
+        self.by_key = None
+        return len(old)
 
     def pending(self, kind=None, limit=100):
         """The oldest ``limit`` messages waiting for delivery."""

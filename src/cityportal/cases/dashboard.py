@@ -16,6 +16,7 @@ import statistics
 from pyramid.traversal import find_resource
 from pyramid.view import view_config
 
+from ..catalog.queues import docid_of
 from ..catalog.query import user_principals
 from ..i18n import _
 from ..interfaces import IDepartment
@@ -23,8 +24,8 @@ from ..layout.dates import local_date
 from ..security import SIGN
 from . import deadlines, workflow
 from .inbox import (
-    CASE_STATES, LATE, AnyOf, allowed_filter, day_value, inbox_ids, run_filters, scope_filter,
-    sorted_page, urgency_counts, values_filter)
+    CASE_STATES, LATE, AnyOf, allowed_filter, day_value, inbox_select, run_filters,
+    scope_filter, urgency_counts)
 
 PERIOD_DAYS = 90
 LATE_LISTED = 10
@@ -54,22 +55,20 @@ def dashboard_figures(request, department, today=None, period_days=PERIOD_DAYS,
     name = department.__name__
     scope = [scope_filter(catalog, department=name), allowed_filter(catalog, principals)]
 
-    ids = run_filters(scope + [values_filter(catalog['state'], CASE_STATES)])
-    rev_state = catalog['state']._rev_index
     counts = {}
-    for docid in ids:
-        state = rev_state.get(docid)
-        counts[state] = counts.get(state, 0) + 1
+    for state in CASE_STATES:
+        counts[state] = inbox_select(catalog, principals, today, calendar, department=name,
+                                     state=state, limit=0)[0]
     by_state = [{'state': s, 'title': translate(workflow.STATE_TITLES[s]),
-                 'count': counts.get(s, 0)} for s in CASE_STATES]
+                 'count': counts[s]} for s in CASE_STATES]
 
     late, at_risk = urgency_counts(catalog, principals, today, calendar, department=name)
-    late_ids = inbox_ids(catalog, principals, today, calendar, department=name,
-                         urgency=LATE)
+    late_page = inbox_select(catalog, principals, today, calendar, department=name,
+                             urgency=LATE, limit=LATE_LISTED)[1]
     resolve = catalog.resolver(root)
     late_cases = []
-    for docid in sorted_page(catalog, late_ids, 0, LATE_LISTED):
-        case = resolve(docid)
+    for key in late_page:
+        case = resolve(docid_of(key))
         if case is None or case.deadline is None:
             continue
         late_cases.append({
@@ -104,7 +103,7 @@ def dashboard_figures(request, department, today=None, period_days=PERIOD_DAYS,
     processing.sort(key=lambda p: (-p['median_days'], p['title']))
     return {
         'department': name, 'department_title': department.title,
-        'total': len(ids), 'by_state': by_state,
+        'total': sum(counts.values()), 'by_state': by_state,
         'open': sum(counts.get(s, 0) for s in workflow.OPEN_STATES),
         'late': late, 'at_risk': at_risk, 'late_cases': late_cases,
         'processing': processing, 'period_days': period_days,

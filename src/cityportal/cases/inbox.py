@@ -1,44 +1,34 @@
-"""Inboxes: a department's cases and "my cases", straight from the catalog.
+"""Inboxes: a department's cases and "my cases", from the catalog's work queues.
 
 :func:`inbox_query` is the one query behind both pages (and the dashboard's
-late count): the cases the current user may see (the ``allowed`` index, as
-``catalog.query.search`` filters it), of one department and/or assignee,
-filtered by state, service, urgency and text, sorted by deadline (cases
-without one last), one page at a time, with the counts of late and at-risk
-cases on top.
+late count): the cases of one department and/or assignee, filtered by state,
+service, urgency and text, sorted by deadline (cases without one last), one
+page at a time, with the counts of late and at-risk cases on top.
 
-Why not ``catalog.query.search`` itself: at a million cases its hypatia query
-copies every set it touches (``Eq(content_type, 'Case')`` alone is a million
-ids, 45-75 ms) before intersecting. Here the stored sets of the indexes are
-combined as they are, the smallest first, and a small result is narrowed by
-membership tests instead of a merge through a big set (:class:`AnyOf`);
-"late" is "has a deadline, not today or later": the range from today on is
-small (deadlines lie weeks ahead), the range before today grows with ten
-years of archive. The principals are those ``search`` uses, and every case
+The cases come from the ``queue`` index (:mod:`cityportal.catalog.queues`),
+which keeps each department's, service's and assignee's cases per state in
+deadline order: a page is a walk of 50 keys, a count a stored Length, "late"
+a range of keys below today. Nothing scales with the archive: a department
+with ten years of closed cases answers its first page as fast as a new one.
+
+Permissions: a user whose principals the cases' own ACL allows for the whole
+department (its clerks and signatories, the managers: :func:`covers`) sees
+its queues as they are; anyone else only the cases the ``allowed`` index
+grants to their principals (as ``catalog.query.search`` filters). Every case
 on the page is checked again with ``request.has_permission``.
-
-Measured on hypatia indexes of 1,000,000 cases (20 departments, 11 states
-spread evenly, 10 years), in process on a busy 2-core machine: department +
-state, sorted by deadline, 50 a page, permission-filtered: p50 about 20 ms,
-p99 under 45 ms (the same through ``search`` with the content type: 45-80
-ms). The late/at-risk counts of a whole department cost about as much again
-when most of its cases are open; with real archives (most cases closed) the
-open states are small sets and both are a few milliseconds.
 """
 import datetime
-import heapq
 import re
 from dataclasses import dataclass, field
-from itertools import islice
 
 from BTrees.IFBTree import IFSet, intersection, multiunion
-from hypatia.field import fwscan_wins
 from hypatia.text.parsetree import ParseError
-from pyramid.authorization import Authenticated, Everyone
+from pyramid.authorization import ACLHelper, Authenticated, Everyone
 from pyramid.traversal import find_root
 from pyramid.view import view_config
 
-from ..catalog.catalog import number_key
+from ..catalog import queues
+from ..catalog.queues import day_key
 from ..catalog.query import text_query, user_principals
 from ..i18n import _, plural
 from ..interfaces import ICase, IDepartment, IPortalRoot
@@ -48,6 +38,7 @@ from ..security import CLERK, SIGN, STAFF_AREA, VIEW, WORK_CASE, get_local_roles
 from . import deadlines, workflow
 
 PAGE = 50
+NEVER = datetime.datetime.max.replace(tzinfo=datetime.timezone.utc)
 MAX_LIMIT = 200
 LATE = 'late'
 AT_RISK = 'at-risk'
@@ -156,13 +147,6 @@ def at_risk_until(today, calendar):
     return fourth - datetime.timedelta(days=1)
 
 
-def deadline_filter(catalog, low, high):
-    """The filter "deadline between the dates ``low`` and ``high``" (None: open end)."""
-    index = catalog['deadline']
-    return AnyOf(index._fwd_index.values(
-        day_value(low) if low else None, day_value(high) if high else None))
-
-
 def allowed_filter(catalog, principals):
     # cases are never public (the dossiers deny Everyone): the public
     # principals would only add the site's public pages
@@ -171,7 +155,7 @@ def allowed_filter(catalog, principals):
 
 
 def scope_filter(catalog, department=None, assignee=None):
-    """A department's cases, or (without one) an assignee's."""
+    """A department's cases, or (without one) an assignee's (for the dashboard's sums)."""
     if department:
         return AnyOf([_fwd(catalog['department'], department)])
     if assignee and assignee != NOBODY:
@@ -179,40 +163,44 @@ def scope_filter(catalog, department=None, assignee=None):
     return None
 
 
-def urgency_counts(catalog, principals, today, calendar, department=None, assignee=None):
-    """(late, at risk): the scope's cases whose legal clock runs, by deadline.
+def covers(principals, department):
+    """True when ``principals`` may see every case of ``department``.
 
-    Late: a deadline before ``today``, counted as "with a deadline" minus "due
-    today or later", so the deadline range read is the short one ahead, never
-    the ten years behind. At risk: due from today to :func:`at_risk_until`.
+    A case's own ACL (:func:`resources.case_acl`) is the first its lineage
+    offers and names only its department's roles and the managers; whoever
+    it allows sees every case of the department, whatever the dossier above.
     """
-    base = [f for f in (scope_filter(catalog, department, assignee),
-                        allowed_filter(catalog, principals),
-                        values_filter(catalog['state'], CLOCK_STATES)) if f is not None]
-    clock = run_filters(base)
-    undated = catalog['deadline'].not_indexed()
-    dated = IFSet([d for d in clock if d not in undated])
-    due = deadline_filter(catalog, today, None).apply(dated)
-    risky = deadline_filter(catalog, today, at_risk_until(today, calendar)).apply(dated)
-    return len(dated) - len(due), len(risky)
+    from .resources import case_acl
+
+    class Probe:
+        __acl__ = case_acl(department)
+        __parent__ = None
+    return bool(ACLHelper().permits(Probe(), list(principals), VIEW))
 
 
-def inbox_ids(catalog, principals, today, calendar, department=None, state=None,
-              assignee=None, service=None, urgency=None, text=None):
-    """The docids of the cases matching the filters (see :func:`inbox_query`).
+def urgency_range(urgency, today, calendar):
+    """The key range (low, high) of the cases late or at risk ``today`` (None, None: all)."""
+    if urgency == LATE:
+        return None, day_key(today)            # due before today (undated: never)
+    if urgency == AT_RISK:
+        return day_key(today), day_key(at_risk_until(today, calendar) +
+                                       datetime.timedelta(days=1))
+    return None, None
 
-    Only cases carry a case state (a service's are draft, pending, published,
-    archived; the inbox never shows drafts), so the state filter, always
-    present, selects cases without a merge through the million ids of
-    ``content_type == 'Case'``; the page checks each case again.
+
+def inbox_select(catalog, principals, today, calendar, department=None, state=None,
+                 assignee=None, service=None, urgency=None, text=None, offset=0,
+                 limit=PAGE):
+    """(total, docids of one page) of the cases matching the filters, by deadline.
+
+    Read from the work queues of the catalog (:mod:`catalog.queues`): the
+    department's (or, without one, the assignee's) queues of the states asked,
+    narrowed by the assignee's and the service's queues, the text's docids and
+    a range of deadlines for the late or at-risk cases. A user who may not see
+    all of a department's cases (see :func:`covers`) gets only the cases the
+    ``allowed`` index grants to their principals.
     """
-    filters = [allowed_filter(catalog, principals)]
-    tests = []
-    scope = scope_filter(catalog, department, assignee)
-    if scope is not None:
-        filters.append(scope)
-    if department and assignee and assignee != NOBODY:
-        filters.append(AnyOf([_fwd(catalog['assignee'], assignee)]))
+    queue = catalog['queue']
     if state == ALL:
         states = CASE_STATES
     elif state in CASE_STATES:
@@ -221,29 +209,44 @@ def inbox_ids(catalog, principals, today, calendar, department=None, state=None,
         states = ACTIVE_STATES
     if urgency in (LATE, AT_RISK):
         states = tuple(s for s in states if s in CLOCK_STATES)
-    filters.append(values_filter(catalog['state'], states) if len(states) > 1 else
-                   AnyOf([_fwd(catalog['state'], states[0])]) if states else AnyOf([]))
+    scopes = []
+    if department:
+        scopes.append((queues.DEPARTMENT, department))
+    if assignee:
+        scopes.append((queues.ASSIGNEE, queues.NOBODY if assignee == NOBODY else assignee))
     if service:
-        filters.append(AnyOf([_fwd(catalog['service'], service)]))
-    if text and text.strip():
-        filters.append(AnyOf([_text_ids(catalog, text)]))
-    if urgency == AT_RISK:
-        filters.append(deadline_filter(catalog, today, at_risk_until(today, calendar)))
-    elif urgency == LATE:
-        undated = catalog['deadline'].not_indexed()
-        due = deadline_filter(catalog, today, None).materialize()
-        tests.append(lambda d: d not in undated and d not in due)
-    if assignee == NOBODY:
-        assigned = catalog['assignee']._rev_index
-        tests.append(lambda d: d not in assigned)
-    return run_filters(filters, tests)
+        scopes.append((queues.SERVICE, service))
+    if not scopes or not states:
+        return 0, []
+    low, high = urgency_range(urgency, today, calendar)
+    ids = _text_ids(catalog, text) if text and text.strip() else None
+    test = None
+    if not (department and covers(principals, department)):
+        index = catalog['allowed']
+        granted = [s for s in (_fwd(index, p) for p in principals
+                               if p not in (Everyone, Authenticated)) if s]
+        if not granted:
+            return 0, []
+        test = (lambda d: d in granted[0]) if len(granted) == 1 else \
+            (lambda d: any(d in s for s in granted))
+    return queue.select(scopes, states, low, high, offset=offset, limit=limit,
+                        ids=ids, test=test)
+
+
+def urgency_counts(catalog, principals, today, calendar, department=None, assignee=None):
+    """(late, at risk): the scope's cases whose legal clock runs, by deadline."""
+    kw = dict(department=department, assignee=assignee, state=None, limit=0)
+    late = inbox_select(catalog, principals, today, calendar, urgency=LATE, **kw)[0]
+    risky = inbox_select(catalog, principals, today, calendar, urgency=AT_RISK, **kw)[0]
+    return late, risky
 
 
 def _text_ids(catalog, text):
     """Cases matching ``text``: a case number exactly, else the words of the text index."""
     m = NUMBER_RE.match(text)
     if m:
-        return _fwd(catalog['number'], number_key(m.group(1).upper()))
+        docid = catalog['number'].docid_for(m.group(1).upper())
+        return IFSet([docid] if docid is not None else [])
     tq = text_query(text)
     if not tq:
         return EMPTY
@@ -252,51 +255,6 @@ def _text_ids(catalog, text):
     except ParseError:
         return EMPTY
     return IFSet(scores.keys()) if scores else EMPTY
-
-
-def sorted_page(catalog, ids, offset, limit):
-    """Docids of one page of ``ids`` by deadline, the ones without a deadline last.
-
-    A forward scan of the deadline index when hypatia's measure says it wins
-    (``ids`` is a big part of the catalog), else the n smallest by a C-level
-    key; equal deadlines come in docid order. The cases without a deadline
-    follow, the oldest filed first.
-    """
-    index = catalog['deadline']
-    # every doc without a deadline (dossiers, pages…) is in there: a big set
-    undated = index.not_indexed()
-    undated = IFSet([d for d in ids if d in undated])
-    n_dated = len(ids) - len(undated)
-    page = []
-    if offset < n_dated:
-        wanted = min(offset + limit, n_dated)
-        if fwscan_wins(wanted, len(ids), index.indexed_count()):
-            ordered = list(index.sort(ids, limit=wanted, raise_unsortable=False))
-        else:
-            dated = [d for d in ids if d not in undated]
-            ordered = heapq.nsmallest(wanted, dated, key=index._rev_index.__getitem__)
-        page = ordered[offset:offset + limit]
-    if len(page) < limit:
-        start = max(0, offset - n_dated)
-        wanted = start + limit - len(page)
-        # among themselves, the oldest filed first (docids are random); the
-        # submitted index keeps minutes, so a small set is ordered by the case
-        # number too (filed in the same minute: in the order of their numbers)
-        if len(undated) <= 5000:
-            submitted = catalog['submitted']._rev_index
-            numbers = catalog['number']._rev_index
-            ordered = heapq.nsmallest(
-                wanted, (d for d in undated if d in submitted),
-                key=lambda d: (submitted[d], numbers.get(d, '')[::-1]))
-        else:
-            ordered = list(catalog['submitted'].sort(undated, limit=wanted,
-                                                     raise_unsortable=False))
-        if len(ordered) < wanted:          # never filed: after the others
-            seen = set(ordered)
-            ordered.extend(islice((d for d in undated if d not in seen),
-                                  wanted - len(ordered)))
-        page.extend(ordered[start:wanted])
-    return page
 
 
 def inbox_query(request, department=None, state=None, assignee=None, service=None,
@@ -317,23 +275,24 @@ def inbox_query(request, department=None, state=None, assignee=None, service=Non
     principals = user_principals(request)
     today = local_today()
     calendar = deadlines.get_calendar(request.registry)
-    ids = inbox_ids(catalog, principals, today, calendar, department=department,
-                    state=state, assignee=assignee, service=service, urgency=urgency,
-                    text=text)
+    total, page = inbox_select(
+        catalog, principals, today, calendar, department=department, state=state,
+        assignee=assignee, service=service, urgency=urgency, text=text,
+        offset=offset, limit=limit)
     late = at_risk = None
     if counts:
         late, at_risk = urgency_counts(catalog, principals, today, calendar,
                                        department=department, assignee=assignee)
-    total = len(ids)
     items = []
-    if offset < total:
-        resolve = catalog.resolver(root)
-        for docid in sorted_page(catalog, ids, offset, limit):
-            case = resolve(docid)
-            if case is not None and ICase.providedBy(case) and \
-                    request.has_permission(VIEW, case):
-                items.append(case)
-    return InboxResults(total, items, offset, limit, late, at_risk)
+    resolve = catalog.resolver(root)
+    for key in page:
+        case = resolve(queues.docid_of(key))
+        if case is not None and ICase.providedBy(case) and \
+                request.has_permission(VIEW, case):
+            items.append((queues.group_of(key), case.submitted or NEVER, case.number or '', case))
+    # the queue orders the cases of one deadline and day filed by docid: here, as filed
+    items.sort(key=lambda i: i[:3])
+    return InboxResults(total, [i[3] for i in items], offset, limit, late, at_risk)
 
 
 # the pages -----------------------------------------------------------------------

@@ -28,6 +28,20 @@ from .workflow import AWAITING, DRAFT, STATE_TITLES
 MAX_EVENTS_DETAIL = 2000
 
 
+def case_acl(department):
+    """The ACL of a case of ``department``: the managers, its clerks and signatories.
+
+    The holder and their representatives come from the dossier's ACL above.
+    """
+    acl = [(Allow, role(MANAGER), ALL_PERMISSIONS)]
+    if department:
+        scope = '/departamente/%s' % department
+        acl.append((Allow, scoped_role(CLERK, scope), (VIEW, VIEW_DOSSIER, WORK_CASE)))
+        acl.append((Allow, scoped_role(SIGNATORY, scope),
+                    (VIEW, VIEW_DOSSIER, WORK_CASE, SIGN)))
+    return acl
+
+
 class Event(dict):
     """One line of a case's trail (a plain dict: cheap to store and to read)."""
 
@@ -75,15 +89,7 @@ class Case(Item):
 
     @property
     def __acl__(self):
-        # the holder and their representatives come from the dossier's ACL
-        # above; the department's clerks and signatories from here
-        scope = '/departamente/%s' % self.department if self.department else None
-        acl = [(Allow, role(MANAGER), ALL_PERMISSIONS)]
-        if scope:
-            acl.append((Allow, scoped_role(CLERK, scope), (VIEW, VIEW_DOSSIER, WORK_CASE)))
-            acl.append((Allow, scoped_role(SIGNATORY, scope),
-                        (VIEW, VIEW_DOSSIER, WORK_CASE, SIGN)))
-        return acl
+        return case_acl(self.department)
 
     # reading -------------------------------------------------------------
 

@@ -21,12 +21,50 @@ from zope.interface import providedBy
 
 from ..security import VIEW, get_local_roles, role, user_principal
 from .folding import fold, make_text_index
+from .queues import ASSIGNEE, DEPARTMENT, NOBODY, SERVICE, QueueIndex
 
 
 
 _random = random.SystemRandom()
 #: docids are signed 32-bit integers (IOBTree / IFBTree keys in hypatia)
 DOCID_MAX = 2 ** 31 - 1
+
+
+class PortalFieldIndex(FieldIndex):
+    """hypatia's FieldIndex without its set of the documents that have no value.
+
+    hypatia records every document without a value in ``_not_indexed`` (for
+    negative queries, which the portal does not use): a case's draft sits
+    there in the indexes of its submission and decision dates, its state…,
+    and its submission moves it out of each. Eight submissions at once moved
+    eight drafts out of the same small sets, a change ZODB cannot always
+    merge. Here a document without a value is simply not in the index.
+    """
+
+    def index_doc(self, docid, obj):
+        value = self.discriminate(obj, _NO_VALUE)
+        rev_index = self._rev_index
+        if value is _NO_VALUE:
+            if docid in rev_index:
+                self.unindex_doc(docid)
+            return None
+        old = rev_index.get(docid, _NO_VALUE)
+        if old is not _NO_VALUE:
+            if old == value:
+                return None
+            self.unindex_doc(docid)
+        docids = self._fwd_index.get(value)
+        if docids is None:
+            docids = self._fwd_index[value] = self.family.IF.TreeSet()
+        docids.insert(docid)
+        self._num_docs.change(1)
+        rev_index[docid] = value
+        return None
+
+    reindex_doc = index_doc
+
+
+_NO_VALUE = object()
 
 
 # discriminators -------------------------------------------------------
@@ -73,10 +111,71 @@ def number_key(number):
     return number[::-1]
 
 
-class _number(_attr):
+class NumberIndex(Persistent):
+    """Case number -> docid, and back: an index of unique values.
+
+    A FieldIndex would keep a docid set per number (a million one-element
+    sets, each a new object in a tree that splits as it grows); here a number
+    is one entry. Numbers are kept reversed (:func:`number_key`).
+    """
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self._fwd = OIBTree()          # reversed number -> docid
+        self._rev = IOBTree()          # docid -> reversed number
+
+    def index_doc(self, docid, obj):
+        number = getattr(obj, 'number', None)
+        key = number_key(number) if number else None
+        old = self._rev.get(docid)
+        if old == key:
+            return
+        if old is not None:
+            if self._fwd.get(old) == docid:
+                del self._fwd[old]
+            del self._rev[docid]
+        if key is not None:
+            self._fwd[key] = docid
+            self._rev[docid] = key
+
+    reindex_doc = index_doc
+
+    def unindex_doc(self, docid):
+        old = self._rev.get(docid)
+        if old is not None:
+            if self._fwd.get(old) == docid:
+                del self._fwd[old]
+            del self._rev[docid]
+
+    def docid_for(self, number):
+        return self._fwd.get(number_key(number))
+
+    def number_of(self, docid):
+        key = self._rev.get(docid)
+        return number_key(key) if key else None
+
+    def indexed_count(self):
+        return len(self._rev)
+
+
+class _queue_entry:
+    """A case's place in the work queues: (scopes, state, (deadline, moment filed)).
+
+    Cases only, once submitted (a draft is the citizen's alone).
+    """
+
     def __call__(self, obj, default):
-        value = getattr(obj, 'number', None)
-        return number_key(value) if value else default
+        if getattr(obj, 'content_type', None) != 'Case':
+            return default
+        state = getattr(obj, 'state', None)
+        if not state or state == 'draft':
+            return default
+        scopes = ((DEPARTMENT, obj.department or ''),
+                  (SERVICE, getattr(obj, 'service_path', None) or ''),
+                  (ASSIGNEE, obj.assignee or NOBODY))
+        return scopes, state, (obj.deadline, obj.submitted)
 
 
 class _state(_attr):
@@ -171,24 +270,24 @@ def _allowed(obj, default):
 
 INDEXES = {
     'path': lambda: KeywordIndex(_ancestor_paths),
-    'parent': lambda: FieldIndex(_parent),
-    'name': lambda: FieldIndex(_name),
-    'content_type': lambda: FieldIndex(_attr('content_type')),
+    'parent': lambda: PortalFieldIndex(_parent),
+    'name': lambda: PortalFieldIndex(_name),
+    'content_type': lambda: PortalFieldIndex(_attr('content_type')),
     'interfaces': lambda: KeywordIndex(_interfaces),
     'text': lambda: make_text_index(_text),
-    'title': lambda: FieldIndex(_title),
-    'state': lambda: FieldIndex(_state('state')),
-    'department': lambda: FieldIndex(_attr('department')),
+    'title': lambda: PortalFieldIndex(_title),
+    'state': lambda: PortalFieldIndex(_state('state')),
+    'department': lambda: PortalFieldIndex(_attr('department')),
     'owner': lambda: KeywordIndex(_owner),
-    'created': lambda: FieldIndex(_date('created')),
-    'modified': lambda: FieldIndex(_date('modified')),
-    'deadline': lambda: FieldIndex(_date('deadline')),
+    'created': lambda: PortalFieldIndex(_date('created')),
+    'modified': lambda: PortalFieldIndex(_date('modified')),
     # cases (inboxes, dashboard)
-    'assignee': lambda: FieldIndex(_attr('assignee')),
-    'service': lambda: FieldIndex(_attr('service_path')),
-    'number': lambda: FieldIndex(_number('number')),
-    'submitted': lambda: FieldIndex(_date('submitted')),
-    'decided': lambda: FieldIndex(_date('decided')),
+    'assignee': lambda: PortalFieldIndex(_attr('assignee')),
+    'service': lambda: PortalFieldIndex(_attr('service_path')),
+    'number': NumberIndex,
+    'queue': lambda: QueueIndex(_queue_entry()),
+    'submitted': lambda: PortalFieldIndex(_date('submitted')),
+    'decided': lambda: PortalFieldIndex(_date('decided')),
     'allowed': lambda: KeywordIndex(_allowed),
 }
 

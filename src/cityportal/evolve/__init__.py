@@ -91,19 +91,10 @@ def step_10_text_index_classes(root, registry):
     become the conflict-free subclasses; the state index leaves cases' drafts out."""
     from ..catalog.catalog import _state
     from ..catalog.folding import PortalLexicon, PortalOkapiIndex
-    from ..catalog.catalog import _number
     state = root.catalog['state']
     if not isinstance(state.discriminator, _state):
         state.discriminator = _state('state')
-    number = root.catalog['number']
-    if not isinstance(number.discriminator, _number):
-        number.discriminator = _number('number')
-        number.clear()
-        resolve = root.catalog.resolver(root)
-        for docid in root.catalog.docid_to_path.keys():
-            obj = resolve(docid)
-            if obj is not None and getattr(obj, 'number', None):
-                number.index_doc(docid, obj)
+    # (the case number's index is replaced by step 11)
     text = root.catalog['text']
     if type(text.lexicon) is not PortalLexicon:
         text.lexicon.__class__ = PortalLexicon
@@ -111,6 +102,51 @@ def step_10_text_index_classes(root, registry):
     if type(text.index) is not PortalOkapiIndex:
         text.index.__class__ = PortalOkapiIndex
         text.index._p_changed = True
+
+
+def step_11_work_queues(root, registry, batch=20000):
+    """Cases in work queues: the ``queue`` index (each department's, service's and
+    assignee's cases per state, by deadline) replaces the ``deadline`` index; the
+    case number gets an index of unique values; the field indexes stop keeping the
+    documents without a value."""
+    import transaction
+    from hypatia.field import FieldIndex
+    from ..catalog.catalog import INDEXES, NumberIndex, PortalFieldIndex
+    catalog = root.catalog
+    indexes = catalog.indexes
+    for index in indexes.values():
+        if type(index) is FieldIndex:
+            index.__class__ = PortalFieldIndex
+            index._not_indexed = index.family.IF.TreeSet()
+            index._p_changed = True
+    if 'deadline' in indexes:
+        del indexes['deadline']
+    number = indexes.get('number')
+    if not isinstance(number, NumberIndex):
+        number = indexes['number'] = NumberIndex()
+    queue = indexes['queue'] = INDEXES['queue']()
+    cases = indexes['content_type']._fwd_index.get('Case')
+    resolve = catalog.resolver(root)
+    jar = root._p_jar
+    for n, docid in enumerate(list(cases) if cases is not None else ()):
+        obj = resolve(docid)
+        if obj is None:
+            continue
+        number.index_doc(docid, obj)
+        queue.index_doc(docid, obj)
+        if jar is not None and n % batch == batch - 1:
+            transaction.savepoint(optimistic=True)
+            jar.cacheGC()
+
+
+def step_12_audit_shards(root, registry):
+    """The site audit log's keys get their shard (see ``cityportal.audit``); the
+    outbox's messages are found by their key's hash (``cityportal.bus.outbox``)."""
+    log = getattr(root, 'audit', None)
+    if log is not None:
+        log.rekey()
+    from ..bus.outbox import get_outbox
+    get_outbox(root).rekey()
 
 
 STEPS = (
@@ -124,6 +160,8 @@ STEPS = (
     (8, step_8_case_indexes),
     (9, step_9_outbox),
     (10, step_10_text_index_classes),
+    (11, step_11_work_queues),
+    (12, step_12_audit_shards),
 )
 
 
