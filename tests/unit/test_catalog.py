@@ -146,3 +146,45 @@ def test_sorted_paging_through_catalog(registry, site):
                  parent=resource_path(site['servicii']))
     assert [o.title for o in res.items] == ['Categoria 29', 'Categoria 28']
 
+
+
+def test_audit_log_shards_merge_back_in_time_order():
+    from cityportal.audit import SHARDS, AuditLog
+    log = AuditLog()
+    for i in range(500):
+        log.append('a%d' % i, actor='x' if i % 2 else 'y')
+    shards = {k >> 56 for k in log.entries.keys()}
+    assert len(shards) > SHARDS // 2
+    assert [e['action'] for e in log.latest(4)] == ['a499', 'a498', 'a497', 'a496']
+    assert [e['action'] for e in log.latest(2, actor='y')] == ['a498', 'a496']
+    assert len(log.latest(1000)) == 500
+    # an older log's keys (the second, then random bits) get the new layout
+    old = AuditLog()
+    for i, key in enumerate((1700000000 << 32 | 5, 1700000001 << 32 | 1)):
+        from cityportal.audit import Entry
+        old.entries[key] = Entry(when=1700000000 + i, action='old%d' % i)
+    assert old.rekey() == 2
+    assert [e['action'] for e in old.latest(5)] == ['old1', 'old0']
+    assert all(k < 2 ** 62 for k in old.entries.keys())
+
+
+def test_outbox_finds_a_message_by_its_key_and_keeps_one_per_key():
+    from cityportal.bus.outbox import Outbox, message_id
+    box = Outbox()
+    first = box.enqueue('registry.register', {'n': 1}, key='registry.register:TM-2026-000001')
+    again = box.enqueue('registry.register', {'n': 2}, key='registry.register:TM-2026-000001')
+    assert again is first and len(box) == 1 and first.payload == {'n': 1}
+    assert first.id == message_id('registry.register:TM-2026-000001')
+    assert box.find('registry.register:TM-2026-000001') is first
+    assert box.find('registry.register:TM-2026-000002') is None
+    # a (never seen) clash of 62 bits: another key's message where 'x' would go
+    box.messages[message_id('x')] = first
+    made = box.enqueue('k', {}, key='x')
+    assert made.id == message_id('x') + 1 and box.find('x') is made
+
+
+def test_retry_backoff_doubles_and_stays_random():
+    from cityportal.retry import backoff_delay
+    assert backoff_delay(0, 0.005, rnd=lambda: 1.0) == 0.005
+    assert backoff_delay(3, 0.005, rnd=lambda: 1.0) == 0.04
+    assert backoff_delay(2, 0.005, rnd=lambda: 0.0) == 0
