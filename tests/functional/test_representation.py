@@ -563,3 +563,47 @@ def test_minor_means_under_18_today(registry):
     cnp = cnp_born(born)
     assert subject_problems('minor', cnp, 'A', 'B', today=datetime.date(2026, 2, 28)) == []
     assert subject_problems('minor', cnp, 'A', 'B', today=datetime.date(2026, 3, 1))
+
+
+def test_a_form_sent_back_with_errors_keeps_the_document(testapp, root, citizens):
+    """The names were missing: the page comes back with the file kept (held on the
+    account); sent again with the names only, the request carries that file."""
+    parent, own = citizens['parent']
+    signed_in(testapp, root, parent)
+    res = add(testapp, own, 'minor', cnp=CNP_CHILD, status=400)
+    assert 'Câmp obligatoriu.' in res.text
+    assert 'certificat-naștere.pdf' in res.text          # shown as kept
+    form = res.forms['cpform']
+    form['given_name'] = 'Andrei'
+    form['family_name'] = 'Ștefănescu'
+    form.submit('add', status=303)
+    rep = only(root)
+    assert rep.filename == 'certificat-naștere.pdf'
+    assert rep.document.open('r').read() == PDF
+    held = root.refresh()['dosare'].accounts[parent.account_id].held_uploads
+    assert len(held) == 0                                # given to the request: gone
+
+
+def test_held_uploads_are_the_accounts_own_and_expire():
+    import io
+    from cityportal.dossiers.held_uploads import HOLD_SECONDS, MAX_HELD, HeldUploads
+
+    class Account:
+        pass
+    clock = [1000.0]
+    mine, other = Account(), Account()
+    store = HeldUploads(mine, 100, now=lambda: clock[0])
+    store['u1'] = {'fp': io.BytesIO(PDF[:50]), 'filename': 'a.pdf', 'mimetype': 'x'}
+    store['big'] = {'fp': io.BytesIO(b'0' * 101), 'filename': 'b.pdf'}
+    assert 'u1' in mine.held_uploads and 'big' not in mine.held_uploads
+    later = HeldUploads(mine, 100, now=lambda: clock[0])     # the next request
+    assert later['u1']['fp'].read() == PDF[:50] and 'big' not in later
+    assert 'u1' not in HeldUploads(other, 100, now=lambda: clock[0])
+    clock[0] += HOLD_SECONDS + 1
+    assert later.get('u1') is None
+    for i in range(MAX_HELD + 3):
+        store['n%d' % i] = {'fp': io.BytesIO(b'%d' % i)}
+        clock[0] += 1
+    assert len(mine.held_uploads) == MAX_HELD and 'n0' not in mine.held_uploads
+    store.close()
+    later.close()

@@ -39,7 +39,6 @@ from ..layout.dates import local_datetime
 from ..layout.forms import FormView
 from ..schemas import line_node
 from ..security import VIEW, VIEW_DOSSIER, WORK_CASE
-from ..services.formgen import MemoryTmpStore
 from ..validators import (
     cnp_birth_date, cnp_problem, cui_problem, mask_cnp, normalize_cui)
 from .resources import (
@@ -539,13 +538,22 @@ class RepresentationForm(FormView):
         self.account = account
 
     def make_schema(self):
+        from .held_uploads import HeldUploads
         schema = self.schema(validator=validate_representation)
+        # a form sent back with errors keeps the document (held on the account)
+        self.held = HeldUploads(self.account, MAX_DOCUMENT_BYTES)
+        self.request.add_finished_callback(lambda request: self.held.close())
         schema['document'].widget = deform.widget.FileUploadWidget(
-            MemoryTmpStore(), accept='.pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png')
+            self.held, accept='.pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png')
         return schema
 
     def before(self, form):
         form.action = self.request.resource_url(self.context, '@@reprezentare')
+
+    def invalid(self, failure):
+        # validating writes nothing but the document held for the next try
+        # (see held_uploads): this transaction is committed for it
+        pass
 
     def success(self, appstruct):
         request = self.request
@@ -560,6 +568,7 @@ class RepresentationForm(FormView):
                 company_name=company['company_name'])
         except RepresentationError as e:
             raise _invalid(self.form.schema, [(e.field or KIND, e.message)])
+        self.held.discard(document.get('uid'))
         existing = dossiers.get(dossiers.by_key.get(rep.subject_key) or '')
         audit(request, 'representation.request', target=self.context, on_behalf_of=existing,
               representation=rep.id, kind=rep.kind, subject=rep.masked)
