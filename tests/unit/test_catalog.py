@@ -188,3 +188,55 @@ def test_retry_backoff_doubles_and_stays_random():
     assert backoff_delay(0, 0.005, rnd=lambda: 1.0) == 0.005
     assert backoff_delay(3, 0.005, rnd=lambda: 1.0) == 0.04
     assert backoff_delay(2, 0.005, rnd=lambda: 0.0) == 0
+
+
+def test_turnstile_lets_a_late_attempt_pass_alone():
+    import threading
+    import time
+    from cityportal.retry import Turnstile
+    gate = Turnstile()
+    log = []
+    inside = threading.Event()
+    release = threading.Event()
+
+    def long_request():
+        with gate.shared():
+            log.append('long in')
+            inside.set()
+            release.wait(5)
+            log.append('long out')
+
+    def late_attempt():
+        with gate.alone(5) as alone:
+            log.append('alone %s' % alone)
+
+    def newcomer():
+        with gate.shared():
+            log.append('new')
+    t1 = threading.Thread(target=long_request)
+    t1.start()
+    inside.wait(5)
+    t2 = threading.Thread(target=late_attempt)
+    t2.start()
+    time.sleep(0.05)
+    t3 = threading.Thread(target=newcomer)     # arrives while the late attempt waits
+    t3.start()
+    time.sleep(0.05)
+    assert log == ['long in']
+    release.set()
+    for t in (t1, t2, t3):
+        t.join(5)
+    assert log == ['long in', 'long out', 'alone True', 'new']
+    # a request in progress that takes too long is not waited for
+    log.clear()
+    inside.clear()
+    release.clear()
+    t1 = threading.Thread(target=long_request)
+    t1.start()
+    inside.wait(5)
+    with gate.alone(0.05) as alone:
+        assert alone is False
+    release.set()
+    t1.join(5)
+    with gate.alone(0.05) as alone:
+        assert alone is True
