@@ -307,7 +307,33 @@ def remove_attachments(case, ids):
 
 # deform's temp store on a draft ----------------------------------------------------
 
-class FieldUploads:
+class TempStore:
+    """What every deform ``FileUploadTempStore`` of the portal shares: no previews."""
+
+    def get(self, uid, default=None):
+        raise NotImplementedError
+
+    def __getitem__(self, uid):
+        value = self.get(uid)
+        if value is None:
+            raise KeyError(uid)
+        return value
+
+    def preview_url(self, uid):
+        return None
+
+
+def close_files(opened):
+    """Close (and forget) the blob files a request opened for reading."""
+    while opened:
+        fp = opened.pop()
+        try:
+            fp.close()
+        except Exception:      # a blob file that is already gone
+            pass
+
+
+class FieldUploads(TempStore):
     """deform's ``FileUploadTempStore`` for one file field of a draft case.
 
     A uid is an attachment id. Only this field's attachments (and the uploads
@@ -336,12 +362,6 @@ class FieldUploads:
             return default
         return self.uploads.file_data(uid, attachment)
 
-    def __getitem__(self, uid):
-        value = self.get(uid)
-        if value is None:
-            raise KeyError(uid)
-        return value
-
     def __contains__(self, uid):
         pending = self.uploads.pending.get(uid)
         if pending is not None:
@@ -354,9 +374,6 @@ class FieldUploads:
         if self._attachment(uid) is not None and value.get('fp') is None:
             return
         self.uploads.pending[uid] = (self.field, value)
-
-    def preview_url(self, uid):
-        return None
 
     def is_stored(self, uid):
         return self._attachment(uid) is not None and uid not in self.uploads.pending
@@ -432,9 +449,4 @@ class CaseUploads:
         self.pending.pop(uid, None)
 
     def close(self):
-        while self._opened:
-            fp = self._opened.pop()
-            try:
-                fp.close()
-            except Exception:      # a blob file that is already gone
-                pass
+        close_files(self._opened)

@@ -13,6 +13,8 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from ZODB.blob import Blob
 
+from ..cases.uploads import TempStore, close_files
+
 #: how long an upload waits for its form to be sent again
 HOLD_SECONDS = 3600
 #: the most files one account holds at a time (older ones go first)
@@ -28,7 +30,7 @@ class HeldUpload(Persistent):
         self.created = created
 
 
-class HeldUploads:
+class HeldUploads(TempStore):
     """deform's ``FileUploadTempStore`` on ``account.held_uploads`` (made when first needed).
 
     ``max_bytes``: a bigger file is not held (its validator refuses it anyway).
@@ -95,17 +97,8 @@ class HeldUploads:
         return {'uid': uid, 'filename': entry.filename, 'mimetype': entry.mimetype,
                 'size': entry.size, 'fp': fp, 'preview_url': None}
 
-    def __getitem__(self, uid):
-        value = self.get(uid)
-        if value is None:
-            raise KeyError(uid)
-        return value
-
     def __contains__(self, uid):
         return uid in self._request or self._entry(uid) is not None
-
-    def preview_url(self, uid):
-        return None
 
     def discard(self, uid):
         tree = self._tree()
@@ -113,9 +106,4 @@ class HeldUploads:
             del tree[uid]
 
     def close(self):
-        while self._opened:
-            fp = self._opened.pop()
-            try:
-                fp.close()
-            except Exception:      # a blob file that is already gone
-                pass
+        close_files(self._opened)
