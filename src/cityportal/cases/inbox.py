@@ -117,11 +117,6 @@ class AnyOf:
         return multiunion([IFSet([d for d in ids if d in docids]) for docids in self.sets])
 
 
-def values_filter(index, values):
-    """The filter "the value of ``index`` is one of ``values``"."""
-    return AnyOf([_fwd(index, v) for v in values], rev=index._rev_index, values=values)
-
-
 def run_filters(filters, tests=()):
     """The docids passing every filter (the smallest read first) and every test."""
     filters = sorted(filters, key=lambda f: f.size)
