@@ -11,7 +11,9 @@ legal term, assignees among 5 clerks per department and decision dates.
 
 Cases are added without events and catalogued directly (``catalog.index``),
 in batches of 5,000 per transaction; it is resumable: a run continues from
-the number of cases already there.
+the number of cases already there. A storage built by an older version is
+first brought up to date by the portal's evolve steps (as an operator would,
+with ``cityportal-evolve``), which the run times.
 """
 import argparse
 import datetime
@@ -90,6 +92,16 @@ def build(n_cases, per_dossier):
             root.bench_services_imported = True
         tm.commit()
         tm.begin()
+    from cityportal import evolve
+    if evolve.pending(root):
+        import logging
+        logging.basicConfig(level=logging.INFO, format='%(asctime)s %(message)s')
+        common.log('evolving the storage: steps %s' % [g for g, _ in evolve.pending(root)])
+        e0 = time.time()
+        evolve.evolve(root, registry, tm=tm)
+        common.log('evolved in %.0f s' % (time.time() - e0))
+        tm.begin()
+        root = conn.root()['cityportal']
     services = [s for c in root['servicii'].values() for s in c.values() if s.department]
     catalog = root.catalog
     done = getattr(root, 'bench_cases', 0)

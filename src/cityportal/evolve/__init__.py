@@ -109,7 +109,6 @@ def step_11_work_queues(root, registry, batch=20000):
     assignee's cases per state, by deadline) replaces the ``deadline`` index; the
     case number gets an index of unique values; the field indexes stop keeping the
     documents without a value."""
-    import transaction
     from hypatia.field import FieldIndex
     from ..catalog.catalog import INDEXES, NumberIndex, PortalFieldIndex
     catalog = root.catalog
@@ -128,15 +127,18 @@ def step_11_work_queues(root, registry, batch=20000):
     cases = indexes['content_type']._fwd_index.get('Case')
     resolve = catalog.resolver(root)
     jar = root._p_jar
-    for n, docid in enumerate(list(cases) if cases is not None else ()):
+    docids = list(cases) if cases is not None else []
+    for n, docid in enumerate(docids):
         obj = resolve(docid)
         if obj is None:
             continue
         number.index_doc(docid, obj)
         queue.index_doc(docid, obj)
         if jar is not None and n % batch == batch - 1:
-            transaction.savepoint(optimistic=True)
+            # a million cases do not fit in memory at once: park the changes
+            jar.transaction_manager.savepoint(optimistic=True)
             jar.cacheGC()
+            log.info('work queues: %d of %d cases', n + 1, len(docids))
 
 
 def step_12_audit_shards(root, registry):
