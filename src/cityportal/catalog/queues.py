@@ -208,13 +208,15 @@ class QueueIndex(Persistent):
 
     def select(self, scopes, states, low=None, high=None, offset=0, limit=50,
                ids=None, test=None):
-        """(total, docids of one page) of the cases in every one of ``scopes``.
+        """(total, keys of one page) of the cases in every one of ``scopes``.
 
         ``scopes``: one or more ``(kind, value)``, all of which a case must be
         in; ``states``: the states wanted; ``low``/``high``: a key range
         (:func:`day_key`); ``ids``: a docid set the cases must be in as well
         (e.g. a text search), walked instead of the queues when it is the
-        smaller; ``test(docid)``: a last filter. The page is in key order.
+        smaller; ``test(docid)``: a last filter. The page is a list of sort
+        keys in order (:func:`docid_of` gives their docids); ``limit=0``
+        counts only.
         """
         states = tuple(states)
         per_scope = [self.queues(s, states) for s in scopes]
