@@ -1,6 +1,6 @@
 """Build the cases bench storage: the service catalog and N cases (1,000,000 by default).
 
-    .venv/bin/python bench/make_cases.py [--cases 1000000] [--per-dossier 5]
+    .venv/bin/python bench/make_cases.py [--cases 1000000] [--per-dossier 5] [--cache-size 400000]
 
 Writes bench/out/cases/Data.fs (gitignored; reused and extended by later runs):
 the demo departments and staff, the 316 services of schemas/services/ (29
@@ -30,7 +30,7 @@ import transaction  # noqa: E402
 
 from bench import common  # noqa: E402
 
-CASES_DIR = os.path.join(common.OUT_DIR, 'cases')
+CASES_DIR = os.environ.get('CITYPORTAL_BENCH_CASES') or os.path.join(common.OUT_DIR, 'cases')
 DATA_FS = os.path.join(CASES_DIR, 'Data.fs')
 BATCH = 5000
 CLERKS_PER_DEPARTMENT = 5
@@ -65,7 +65,7 @@ def state_for(age_days, rnd):
                        w.APPROVED, w.REJECTED, w.SIGNED, w.ISSUED, w.CLOSED, w.WITHDRAWN])
 
 
-def build(n_cases, per_dossier):
+def build(n_cases, per_dossier, cache_size=400000):
     from cityportal import demo
     from cityportal.cases import workflow as w
     from cityportal.cases.deadlines import Calendar, deadline_for
@@ -75,7 +75,9 @@ def build(n_cases, per_dossier):
     from cityportal.services.importer import import_catalog
     from cityportal.testing import valid_cnp
 
-    app = make_app()
+    # a big connection cache: the indexes of a million cases are written all
+    # over; with the web process's 20,000 objects most writes first load a bucket
+    app = make_app(cache_size)
     registry = app.registry
     db = registry._zodb_databases['']
     tm = transaction.TransactionManager(explicit=True)
@@ -100,7 +102,6 @@ def build(n_cases, per_dossier):
         e0 = time.time()
         evolve.evolve(root, registry, tm=tm)
         common.log('evolved in %.0f s' % (time.time() - e0))
-        tm.begin()
         root = conn.root()['cityportal']
     services = [s for c in root['servicii'].values() for s in c.values() if s.department]
     catalog = root.catalog
@@ -146,7 +147,6 @@ def build(n_cases, per_dossier):
             catalog.index(case)
         root.bench_cases = stop
         tm.commit()
-        conn.cacheMinimize()
         i = stop
         rate = (i - done) / (time.time() - t0)
         common.log('  %7d/%d cases (%.0f/s, %.0f s left)' % (
@@ -167,8 +167,10 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--cases', type=int, default=1_000_000)
     p.add_argument('--per-dossier', type=int, default=5)
+    p.add_argument('--cache-size', type=int, default=400000,
+                   help='objects in the connection cache while building (default 400,000)')
     args = p.parse_args(argv)
-    build(args.cases, args.per_dossier)
+    build(args.cases, args.per_dossier, args.cache_size)
 
 
 if __name__ == '__main__':

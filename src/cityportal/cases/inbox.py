@@ -307,16 +307,28 @@ def department_clerks(department):
 
 
 def department_services(request, department_name):
-    """(path, title) of the services routed to a department, by title."""
+    """(path, title) of the services routed to a department, by title.
+
+    Kept per process until content changes (the root's content generation):
+    every inbox page of the department offers them as a filter.
+    """
     from pyramid.traversal import resource_path
     from ..catalog.folding import fold
     from ..interfaces import IService
+    from ..layout.cache import content_generation
+    cache = request.registry.__dict__.setdefault('cityportal_department_services', {})
+    generation = content_generation(request.root)
+    found = cache.get(department_name)
+    if found is not None and generation is not None and found[0] == generation:
+        return found[1]
     out = []
     for category in request.root['servicii'].values():
         for service in category.values():
             if IService.providedBy(service) and service.department == department_name:
                 out.append((resource_path(service), service.title))
     out.sort(key=lambda s: fold(s[1]))
+    out = tuple(out)
+    cache[department_name] = (generation, out)
     return out
 
 
@@ -348,6 +360,46 @@ def case_rows(request, cases):
             'assignee': names.get(assignee, '') if assignee else '',
         })
     return rows
+
+
+def rows_html(rows, translate):
+    """The <tbody> rows of an inbox, built in Python (fifty rows of path lookups
+    in the template cost as much as the rest of the page); each repeated value
+    (a service, a state, a clerk) is escaped once."""
+    from html import escape
+    cache = {}
+
+    def esc(value):
+        out = cache.get(value)
+        if out is None:
+            out = cache[value] = escape(value or '')
+        return out
+    badges = {
+        'late': ' <strong class="badge late">%s</strong>' % escape(
+            translate(_('termen depășit'))),
+        'at-risk': ' <strong class="badge at-risk">%s</strong>' % escape(
+            translate(_('aproape de termen'))),
+    }
+    nobody = '<span class="muted">%s</span>' % escape(translate(_('nerepartizată')))
+    out = []
+    for r in rows:
+        deadline = '<time datetime="%s">%s</time>' % (r['deadline_iso'], esc(r['deadline'])) \
+            if r['deadline'] else ''
+        out.append(
+            '<tr><th scope="row"><a href="%s">%s</a></th><td>%s</td><td>%s</td><td>%s</td>'
+            '<td>%s%s</td><td>%s</td></tr>' % (
+                escape(r['url']), esc(r['number']), esc(r['service']), esc(r['citizen']),
+                esc(r['state']), deadline, badges.get(r['urgency'], ''),
+                esc(r['assignee']) if r['assignee'] else nobody))
+    return ''.join(out)
+
+
+def options_html(options, selected):
+    """<option>s of (value, label), ``selected`` marked (the services of a department)."""
+    from html import escape
+    return ''.join('<option value="%s"%s>%s</option>' % (
+        escape(value), ' selected="selected"' if value == selected else '', escape(label))
+        for value, label in options)
 
 
 def _inbox_page(context, request, department=None, assignee=None):
@@ -385,7 +437,10 @@ def _inbox_page(context, request, department=None, assignee=None):
     state_options = [('', _('Nefinalizate')), (ALL, _('Toate'))] + [
         (s, workflow.STATE_TITLES[s]) for s in CASE_STATES]
     return {
-        'results': results, 'rows': case_rows(request, results.items), 'pager': pager,
+        'results': results, 'pager': pager,
+        'rows_html': rows_html(case_rows(request, results.items),
+                               request.localizer.translate) if results.items else '',
+        'services_html': options_html(services, service or ''),
         'department': context if department is not None else None,
         'state': state, 'state_options': state_options,
         'urgency': get.get('termen', '') if urgency else '',
