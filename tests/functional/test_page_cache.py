@@ -50,3 +50,20 @@ def test_private_pages_are_not_cached_for_anonymous(testapp, app):
     testapp.get('/nu-exista', status=404)
     keys = [k[2] for k in cache(app).entries]
     assert '/utilizatori/' not in keys and '/nu-exista' not in keys
+
+
+def test_a_case_or_a_dossier_changing_leaves_cached_pages_valid(root, registry):
+    """Citizens' dossiers and cases never show on public pages: their changes do not
+    invalidate the cache (a burst of submissions would empty it); content does."""
+    from cityportal.events import ObjectModified, notify
+    from cityportal.layout.cache import content_generation
+    from cityportal.testing import make_citizen, valid_cnp
+    account, dossier = make_citizen(root, registry, valid_cnp('1900101350011'), 'Ion', 'Pop')
+    root.commit()
+    before = content_generation(root)
+    notify(registry, ObjectModified(dossier))
+    notify(registry, ObjectModified(root['integrari']))
+    assert content_generation(root) == before
+    service = next(s for c in root['servicii'].values() for s in c.values())
+    notify(registry, ObjectModified(service))
+    assert content_generation(root) == before + 1

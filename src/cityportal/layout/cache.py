@@ -60,16 +60,27 @@ def content_generation(root):
     return counter() if counter is not None else None
 
 
+#: the root's folders whose content never shows on a public page: the citizens'
+#: dossiers and cases, the integrations' outbox. Their changes (a submission,
+#: a clerk's step) leave the cached pages valid: under a burst of submissions
+#: the cache would otherwise be emptied by each one.
+PRIVATE_FOLDERS = frozenset({'dosare', 'integrari'})
+
+
 def bump_generation(event):
-    """Any change to content may show on public pages: invalidate them all."""
+    """A change to public content: invalidate every cached page."""
     from pyramid.location import lineage
     from ..interfaces import IPortalRoot
+    below = None
     for res in lineage(event.object):
         if IPortalRoot.providedBy(res):
+            if below is not None and below.__name__ in PRIVATE_FOLDERS:
+                return
             counter = getattr(res, 'content_generation', None)
             if counter is not None:
                 counter.change(1)
             return
+        below = res
 
 
 def page_cache_tween_factory(handler, registry):
