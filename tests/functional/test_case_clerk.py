@@ -623,3 +623,20 @@ def test_the_clerks_pages_in_english(testapp, root, registry, site, case):
         status=409)
     assert 'The request was changed in the meantime by Ioana Ștefănescu (Request filed).' \
         in res.text
+
+
+def test_the_inbox_shows_the_holders_name_as_it_changes(testapp, root, registry, site):
+    """The inbox rows come from the work queues (no case loaded): a new name of the
+    holder (from ROeID at their next login) reaches them."""
+    from cityportal.events import ObjectModified, notify
+    case = new_case(root, registry, site, attachment=False)
+    login(testapp, 'functionar')
+    page = testapp.get('/departamente/urbanism/@@inbox')
+    assert case.number in page.text
+    dossier = fresh(root, case).__parent__
+    dossier.title = 'Maria Ionescu-Popa'
+    notify(registry, ObjectModified(dossier))
+    root.commit()
+    page = testapp.get('/departamente/urbanism/@@inbox')
+    assert 'Maria Ionescu-Popa' in page.text
+    assert page.click(case.number).request.path.endswith('/%s/' % case.__name__)

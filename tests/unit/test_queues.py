@@ -22,7 +22,8 @@ def discriminator(obj, default):
     if obj.state == 'draft':
         return default
     return (((DEPARTMENT, obj.department), (SERVICE, obj.service),
-             (ASSIGNEE, obj.assignee or NOBODY)), obj.state, (obj.deadline, obj.filed))
+             (ASSIGNEE, obj.assignee or NOBODY)), obj.state, (obj.deadline, obj.filed),
+            (obj.state, obj.assignee or ''))
 
 
 def moment(day, hour=9):
@@ -34,8 +35,8 @@ def index():
     return QueueIndex(discriminator)
 
 
-def docids(keys):
-    return [queues.docid_of(k) for k in keys]
+def docids(page):
+    return [queues.docid_of(key) for key, _row in page]
 
 
 def test_keys_order_by_deadline_then_day_filed_and_undated_last():
@@ -62,7 +63,8 @@ def test_a_page_is_in_deadline_order_across_states(index):
     total, page = index.select([(DEPARTMENT, 'urb')], ['submitted', 'assigned'],
                                offset=10, limit=50)
     assert total == len(expected)
-    assert [queues.docid_of(k) for k in page] == [d for _, d in expected[10:60]]
+    assert docids(page) == [d for _, d in expected[10:60]]
+    assert all(row[0] in ('submitted', 'assigned') for _key, row in page)
     assert index.count((DEPARTMENT, 'urb'), ['closed']) == 300 - len(expected)
 
 
@@ -71,6 +73,7 @@ def test_moves_between_queues_and_unindex(index):
     assert index.select([(ASSIGNEE, NOBODY)], ['submitted'])[0] == 1
     index.index_doc(5, Doc('urb', 'assigned', D0, moment(D0), assignee='ana'))
     assert index.select([(DEPARTMENT, 'urb')], ['submitted'])[0] == 0
+    assert index.select([(DEPARTMENT, 'urb')], ['assigned'])[1][0][1] == ('assigned', 'ana')
     assert docids(index.select([(ASSIGNEE, 'ana')], ['assigned'])[1]) == [5]
     assert index.select([(ASSIGNEE, NOBODY)], ['submitted', 'assigned'])[0] == 0
     index.index_doc(5, Doc('urb', 'draft', D0, None))        # not queued: taken out
@@ -102,6 +105,19 @@ def test_two_scopes_ranges_ids_and_test(index):
                                limit=2)
     assert total == 5 and docids(page) == [31, 33]
     assert index.select([(DEPARTMENT, 'none')], ['assigned']) == (0, [])
+
+
+def test_a_changed_row_is_rewritten_in_place(index):
+    doc = Doc('urb', 'assigned', D0, moment(D0), assignee='ana')
+    index.index_doc(1, doc)
+    doc.assignee = 'ana'          # nothing changed: nothing written
+    index.index_doc(1, doc)
+    doc.state = 'assigned'
+    index.discriminator = lambda obj, default: (
+        discriminator(obj, default)[:3] + (('assigned', 'Ana Pop'),))
+    index.index_doc(1, doc)
+    assert index.select([(ASSIGNEE, 'ana')], ['assigned'])[1][0][1] == ('assigned', 'Ana Pop')
+    assert index.count((DEPARTMENT, 'urb'), ['assigned']) == 1
 
 
 def test_limit_zero_counts_only(index):

@@ -16,7 +16,6 @@ import statistics
 from pyramid.traversal import find_resource
 from pyramid.view import view_config
 
-from ..catalog.queues import docid_of
 from ..catalog.query import user_principals
 from ..i18n import _
 from ..interfaces import IDepartment
@@ -24,7 +23,7 @@ from ..layout.dates import local_date
 from ..security import SIGN
 from . import deadlines, workflow
 from .inbox import (
-    CASE_STATES, LATE, AnyOf, allowed_filter, day_value, inbox_select, run_filters,
+    CASE_STATES, LATE, ROW, AnyOf, allowed_filter, day_value, inbox_select, run_filters,
     scope_filter, urgency_counts)
 
 PERIOD_DAYS = 90
@@ -65,16 +64,14 @@ def dashboard_figures(request, department, today=None, period_days=PERIOD_DAYS,
     late, at_risk = urgency_counts(catalog, principals, today, calendar, department=name)
     late_page = inbox_select(catalog, principals, today, calendar, department=name,
                              urgency=LATE, limit=LATE_LISTED)[1]
-    resolve = catalog.resolver(root)
     late_cases = []
-    for key in late_page:
-        case = resolve(docid_of(key))
-        if case is None or case.deadline is None:
-            continue
+    for _key, row in late_page:
+        row = dict(zip(ROW, row))
+        deadline = datetime.date.fromisoformat(row['deadline'])
         late_cases.append({
-            'number': case.number, 'url': request.resource_url(case), 'service': case.title,
-            'deadline': local_date(case.deadline),
-            'days_late': (today - case.deadline).days,
+            'number': row['number'], 'url': request.application_url + row['path'] + '/',
+            'service': row['service'], 'deadline': local_date(deadline),
+            'days_late': (today - deadline).days,
         })
 
     start = today - datetime.timedelta(days=period_days)

@@ -11,11 +11,15 @@ deadline order: a page is a walk of 50 keys, a count a stored Length, "late"
 a range of keys below today. Nothing scales with the archive: a department
 with ten years of closed cases answers its first page as fast as a new one.
 
+The queues keep each case's row (:data:`ROW`: what the table shows), so a page
+loads no case at all: it reads the same few buckets whether the department
+has a hundred cases or ten years of them.
+
 Permissions: a user whose principals the cases' own ACL allows for the whole
 department (its clerks and signatories, the managers: :func:`covers`) sees
 its queues as they are; anyone else only the cases the ``allowed`` index
-grants to their principals (as ``catalog.query.search`` filters). Every case
-on the page is checked again with ``request.has_permission``.
+grants to their principals (as ``catalog.query.search`` filters), each case of
+their page then loaded and checked again with ``request.has_permission``.
 """
 import datetime
 import re
@@ -38,7 +42,18 @@ from ..security import CLERK, SIGN, STAFF_AREA, VIEW, WORK_CASE, get_local_roles
 from . import deadlines, workflow
 
 PAGE = 50
-NEVER = datetime.datetime.max.replace(tzinfo=datetime.timezone.utc)
+#: what the work queues keep of a case (the catalog's ``queue`` index), in order
+ROW = ('path', 'number', 'service', 'citizen', 'state', 'deadline', 'assignee', 'submitted')
+
+
+class Row(dict):
+    """A case as the inbox lists it, from its row in the work queues (no case loaded)."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 MAX_LIMIT = 200
 LATE = 'late'
 AT_RISK = 'at-risk'
@@ -278,16 +293,20 @@ def inbox_query(request, department=None, state=None, assignee=None, service=Non
     if counts:
         late, at_risk = urgency_counts(catalog, principals, today, calendar,
                                        department=department, assignee=assignee)
-    items = []
+    covering = bool(department) and covers(principals, department)
     resolve = catalog.resolver(root)
-    for key in page:
-        case = resolve(queues.docid_of(key))
-        if case is not None and ICase.providedBy(case) and \
-                request.has_permission(VIEW, case):
-            items.append((queues.group_of(key), case.submitted or NEVER, case.number or '', case))
+    items = []
+    for key, row in page:
+        if not covering:
+            # not every case of the scope is this user's to see: each one is checked
+            case = resolve(queues.docid_of(key))
+            if case is None or not ICase.providedBy(case) or \
+                    not request.has_permission(VIEW, case):
+                continue
+        items.append(Row(zip(ROW, row), group=queues.group_of(key)))
     # the queue orders the cases of one deadline and day filed by docid: here, as filed
-    items.sort(key=lambda i: i[:3])
-    return InboxResults(total, [i[3] for i in items], offset, limit, late, at_risk)
+    items.sort(key=lambda r: (r['group'], r['submitted'] or '~', r['number']))
+    return InboxResults(total, items, offset, limit, late, at_risk)
 
 
 # the pages -----------------------------------------------------------------------
@@ -332,34 +351,37 @@ def department_services(request, department_name):
     return out
 
 
-def case_rows(request, cases):
-    """What an inbox table shows of each case (built once, read by the template)."""
+def case_rows(request, rows):
+    """What an inbox table shows of each case (from :class:`Row`), built once."""
+    from urllib.parse import quote
     from .api import today as local_today
     calendar = deadlines.get_calendar(request.registry)
     today = local_today()
     users = request.root['utilizatori']
     translate = request.localizer.translate
-    names, states = {}, {}
-    rows = []
-    for case in cases:
-        assignee = case.assignee
+    base = request.application_url
+    names, states, dates = {}, {}, {}
+    out = []
+    for row in rows:
+        assignee, state, deadline = row['assignee'], row['state'], row['deadline']
         if assignee and assignee not in names:
             user = users.get(assignee)
             names[assignee] = user.title if user is not None else assignee
-        if case.state not in states:
-            states[case.state] = translate(case.state_title)
-        deadline = case.deadline
-        rows.append({
-            'url': request.resource_url(case), 'number': case.number or case.__name__,
-            'service': case.title, 'citizen': case.__parent__.title,
-            'state': states[case.state],
-            'deadline': local_date(deadline) if deadline else '',
-            'deadline_iso': deadline.isoformat() if deadline else '',
-            'urgency': deadlines.urgency(deadline, today, calendar)
-            if deadline and case.state in CLOCK_STATES else None,
+        if state not in states:
+            states[state] = translate(workflow.STATE_TITLES.get(state, state))
+        if deadline and deadline not in dates:
+            day = datetime.date.fromisoformat(deadline)
+            dates[deadline] = (day, local_date(day))
+        day, shown = dates[deadline] if deadline else (None, '')
+        out.append({
+            'url': base + quote(row['path']) + '/', 'number': row['number'],
+            'service': row['service'], 'citizen': row['citizen'], 'state': states[state],
+            'deadline': shown, 'deadline_iso': deadline,
+            'urgency': deadlines.urgency(day, today, calendar)
+            if day and state in CLOCK_STATES else None,
             'assignee': names.get(assignee, '') if assignee else '',
         })
-    return rows
+    return out
 
 
 def rows_html(rows, translate):

@@ -161,9 +161,10 @@ class NumberIndex(Persistent):
 
 
 class _queue_entry:
-    """A case's place in the work queues: (scopes, state, (deadline, moment filed)).
+    """A case's place in the work queues: (scopes, state, (deadline, moment filed), row).
 
-    Cases only, once submitted (a draft is the citizen's alone).
+    Cases only, once submitted (a draft is the citizen's alone). The row is
+    what an inbox shows of the case (:data:`cityportal.cases.inbox.ROW`).
     """
 
     def __call__(self, obj, default):
@@ -175,7 +176,12 @@ class _queue_entry:
         scopes = ((DEPARTMENT, obj.department or ''),
                   (SERVICE, getattr(obj, 'service_path', None) or ''),
                   (ASSIGNEE, obj.assignee or NOBODY))
-        return scopes, state, (obj.deadline, obj.submitted)
+        parent = obj.__parent__
+        row = (resource_path(obj), obj.number or '', obj.title or '',
+               (getattr(parent, 'title', '') or '') if parent is not None else '', state,
+               obj.deadline.isoformat() if obj.deadline else '', obj.assignee or '',
+               obj.submitted.isoformat() if obj.submitted else '')
+        return scopes, state, (obj.deadline, obj.submitted), row
 
 
 class _state(_attr):

@@ -6,14 +6,17 @@ sorting the result: at a million cases that reads every docid of both (tens
 of thousands of index buckets for the closed state) and holds them in the
 connection cache. :class:`QueueIndex` keeps the answer ready: for each scope
 (a department, a service, an assignee; "nobody" for the cases not taken)
-and each state, an ``LLTreeSet`` of sort keys
+and each state, an ``LOBTree`` of sort keys
 
     deadline day (16 bits) | day filed (16 bits) | docid (31 bits)
 
-so a page is a walk of 50 keys along one or a few trees (a heap merge for
+each with the case's row: what an inbox shows of it (its path, number,
+service, citizen, state, deadline, assignee, moment filed), strings only. So
+a page is a walk of 50 keys along one or a few trees (a heap merge for
 several states), a count is a ``Length`` kept beside each tree, "late" is a
 range of keys below today and "at risk" the range from today to the third
-working day. A filter by a second scope (department and assignee) is a key
+working day, and the page is drawn from the rows without loading a case (a
+covering index: a page reads the same few buckets however big the archive). A filter by a second scope (department and assignee) is a key
 lookup in that scope's tree: the same case has the same key everywhere.
 
 Why the day filed and not the moment: concurrent submissions of one service
@@ -35,7 +38,7 @@ import heapq
 from itertools import islice
 
 from BTrees.IOBTree import IOBTree
-from BTrees.LLBTree import LLTreeSet
+from BTrees.LOBTree import LOBTree
 from BTrees.Length import Length
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
@@ -85,35 +88,37 @@ def day_key(day):
 
 
 class Queue(Persistent):
-    """The sort keys of the cases of one scope and state, with their count.
+    """The cases of one scope and state: sort key -> row, with their count.
 
     The queue object itself never changes after it is made (only its tree and
     its Length do), so concurrent writers never meet on it.
     """
 
     def __init__(self):
-        self.keys = LLTreeSet()
+        self.keys = LOBTree()
         self.count = Length(0)
 
-    def add(self, key):
-        if self.keys.insert(key):
+    def add(self, key, row):
+        if self.keys.insert(key, row):
             self.count.change(1)
+        elif self.keys[key] != row:
+            self.keys[key] = row
 
     def remove(self, key):
         if key in self.keys:
-            self.keys.remove(key)
+            del self.keys[key]
             self.count.change(-1)
 
     def __len__(self):
         return self.count()
 
     def range(self, low=None, high=None):
-        """The keys from ``low`` (included) to ``high`` (excluded), in order."""
+        """The (key, row) from ``low`` (included) to ``high`` (excluded), in order."""
         if low is None and high is None:
-            return self.keys
+            return self.keys.items()
         if high is None:
-            return self.keys.keys(min=low)
-        return self.keys.keys(min=low, max=high, excludemax=True)
+            return self.keys.items(min=low)
+        return self.keys.items(min=low, max=high, excludemax=True)
 
     def count_range(self, low=None, high=None):
         if low is None and high is None:
@@ -122,16 +127,17 @@ class Queue(Persistent):
 
 
 EMPTY = Queue.__new__(Queue)
-EMPTY.keys = LLTreeSet()
+EMPTY.keys = LOBTree()
 
 
 class QueueIndex(Persistent):
     """Cases by scope and state in deadline order (see the module's docstring).
 
-    ``discriminator(obj, default)`` returns ``(scopes, state, key_parts)`` of
-    a case to be queued, or ``default``: ``scopes`` is a tuple of
+    ``discriminator(obj, default)`` returns ``(scopes, state, key_parts, row)``
+    of a case to be queued, or ``default``: ``scopes`` is a tuple of
     ``(kind, value)``, ``key_parts`` the ``(deadline, filed)`` of
-    :func:`sort_key`.
+    :func:`sort_key`, ``row`` a tuple of strings (compared, never ordered:
+    ZODB merges concurrent changes of a bucket by comparing its values).
     """
 
     def __init__(self, discriminator):
@@ -156,16 +162,15 @@ class QueueIndex(Persistent):
         if found is None:
             self.unindex_doc(docid)
             return
-        scopes, state, (deadline, filed) = found
+        scopes, state, (deadline, filed), row = found
         entry = (tuple(scopes), state, sort_key(deadline, filed, docid))
         old = self._rev.get(docid)
-        if old == entry:
-            return
-        if old is not None:
+        if old is not None and old != entry:
             self._remove(old)
         for scope in entry[0]:
-            self._queue(scope, state, create=True).add(entry[2])
-        self._rev[docid] = entry
+            self._queue(scope, state, create=True).add(entry[2], tuple(row))
+        if old != entry:
+            self._rev[docid] = entry
 
     reindex_doc = index_doc
 
@@ -208,15 +213,15 @@ class QueueIndex(Persistent):
 
     def select(self, scopes, states, low=None, high=None, offset=0, limit=50,
                ids=None, test=None):
-        """(total, keys of one page) of the cases in every one of ``scopes``.
+        """(total, (key, row) of one page) of the cases in every one of ``scopes``.
 
         ``scopes``: one or more ``(kind, value)``, all of which a case must be
         in; ``states``: the states wanted; ``low``/``high``: a key range
         (:func:`day_key`); ``ids``: a docid set the cases must be in as well
         (e.g. a text search), walked instead of the queues when it is the
-        smaller; ``test(docid)``: a last filter. The page is a list of sort
-        keys in order (:func:`docid_of` gives their docids); ``limit=0``
-        counts only.
+        smaller; ``test(docid)``: a last filter. The page is a list of
+        (sort key, row) in order (:func:`docid_of` gives a key's docid);
+        ``limit=0`` counts only.
         """
         states = tuple(states)
         per_scope = [self.queues(s, states) for s in scopes]
@@ -238,16 +243,16 @@ class QueueIndex(Persistent):
             checks = [o[state].keys for o in others if state in o]
             if len(checks) < len(others):
                 continue            # one scope has no case in this state
-            keys = queue.range(low, high)
+            items = queue.range(low, high)
             if checks:
-                keys = [k for k in keys if all(k in c for c in checks)]
+                items = [i for i in items if all(i[0] in c for c in checks)]
             if ids is not None:
-                keys = [k for k in keys if (k & DOCID_MASK) in ids]
+                items = [i for i in items if (i[0] & DOCID_MASK) in ids]
             if test is not None:
-                keys = [k for k in keys if test(k & DOCID_MASK)]
-            elif not isinstance(keys, list):
-                keys = list(keys)
-            lists.append(keys)
+                items = [i for i in items if test(i[0] & DOCID_MASK)]
+            elif not isinstance(items, list):
+                items = list(items)
+            lists.append(items)
         total = sum(len(k) for k in lists)
         merged = heapq.merge(*lists) if len(lists) > 1 else iter(lists[0] if lists else ())
         return total, list(islice(merged, offset, offset + limit))
@@ -268,6 +273,8 @@ class QueueIndex(Persistent):
                 continue
             if test is not None and not test(docid):
                 continue
-            keys.append(key)
+            keys.append((key, entry[0][0], entry[1]))
         keys.sort()
-        return len(keys), keys[offset:offset + limit]
+        page = [(key, self._queue(scope, state).keys[key])
+                for key, scope, state in keys[offset:offset + limit]]
+        return len(keys), page

@@ -36,10 +36,16 @@ def object_will_be_removed(event):
 
 
 def object_modified(event):
-    """Reindex the changed object's own entry."""
+    """Reindex the changed object's own entry (and, for a dossier, its cases' rows
+    in the work queues, which show the holder's name)."""
+    from ..interfaces import IDossier
     catalog = _catalog_of(event.object)
     if catalog is not None:
         catalog.reindex(event.object)
+        if IDossier.providedBy(event.object):
+            for child in event.object.values():
+                if getattr(child, 'content_type', None) == 'Case':
+                    catalog.reindex_index(child, ['queue'])
 
 
 def local_roles_changed(event):

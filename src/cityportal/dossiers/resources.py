@@ -19,7 +19,7 @@ from persistent import Persistent
 from pyramid.authorization import Allow
 from zope.interface import implementer
 
-from ..events import LocalRolesChanged, notify
+from ..events import ObjectModified, LocalRolesChanged, notify
 from ..folder import Folder, utcnow
 from ..i18n import _
 from ..interfaces import IDossier, IDossiers
@@ -298,4 +298,5 @@ def find_or_create_citizen(dossiers, registry, person):
     account.update_from_idp(person)
     if dossier.title != person.full_name and person.full_name:
         dossier.title = person.full_name
+        notify(registry, ObjectModified(dossier))     # the inboxes show the name
     return account, dossier, created

@@ -104,13 +104,13 @@ def step_10_text_index_classes(root, registry):
         text.index._p_changed = True
 
 
-def step_11_work_queues(root, registry, batch=20000):
+def step_11_work_queues(root, registry):
     """Cases in work queues: the ``queue`` index (each department's, service's and
     assignee's cases per state, by deadline) replaces the ``deadline`` index; the
     case number gets an index of unique values; the field indexes stop keeping the
     documents without a value."""
     from hypatia.field import FieldIndex
-    from ..catalog.catalog import INDEXES, NumberIndex, PortalFieldIndex
+    from ..catalog.catalog import NumberIndex, PortalFieldIndex
     catalog = root.catalog
     indexes = catalog.indexes
     for index in indexes.values():
@@ -123,6 +123,14 @@ def step_11_work_queues(root, registry, batch=20000):
     number = indexes.get('number')
     if not isinstance(number, NumberIndex):
         number = indexes['number'] = NumberIndex()
+    _fill_queues(root, number=number)
+
+
+def _fill_queues(root, number=None, batch=20000):
+    """A new ``queue`` index filled from every case (and ``number`` too, if given)."""
+    from ..catalog.catalog import INDEXES
+    catalog = root.catalog
+    indexes = catalog.indexes
     queue = indexes['queue'] = INDEXES['queue']()
     cases = indexes['content_type']._fwd_index.get('Case')
     resolve = catalog.resolver(root)
@@ -132,7 +140,8 @@ def step_11_work_queues(root, registry, batch=20000):
         obj = resolve(docid)
         if obj is None:
             continue
-        number.index_doc(docid, obj)
+        if number is not None:
+            number.index_doc(docid, obj)
         queue.index_doc(docid, obj)
         if jar is not None and n % batch == batch - 1:
             # a million cases do not fit in memory at once: park the changes
@@ -151,6 +160,11 @@ def step_12_audit_shards(root, registry):
     get_outbox(root).rekey()
 
 
+def step_13_queue_rows(root, registry):
+    """The work queues keep each case's row (what an inbox shows): filled again."""
+    _fill_queues(root)
+
+
 STEPS = (
     (1, step_1_catalog_indexes),
     (2, step_2_local_roles),
@@ -164,6 +178,7 @@ STEPS = (
     (10, step_10_text_index_classes),
     (11, step_11_work_queues),
     (12, step_12_audit_shards),
+    (13, step_13_queue_rows),
 )
 
 
