@@ -16,6 +16,7 @@ import statistics
 from pyramid.traversal import find_resource
 from pyramid.view import view_config
 
+from ..catalog.catalog import ROW_SEP
 from ..catalog.query import user_principals
 from ..i18n import _
 from ..interfaces import IDepartment
@@ -66,7 +67,7 @@ def dashboard_figures(request, department, today=None, period_days=PERIOD_DAYS,
                              urgency=LATE, limit=LATE_LISTED)[1]
     late_cases = []
     for _key, row in late_page:
-        row = dict(zip(ROW, row))
+        row = dict(zip(ROW, row.split(ROW_SEP)))
         deadline = datetime.date.fromisoformat(row['deadline'])
         late_cases.append({
             'number': row['number'], 'url': request.application_url + row['path'] + '/',

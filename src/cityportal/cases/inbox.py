@@ -32,6 +32,7 @@ from pyramid.traversal import find_root
 from pyramid.view import view_config
 
 from ..catalog import queues
+from ..catalog.catalog import ROW_SEP
 from ..catalog.queues import day_key
 from ..catalog.query import text_query, user_principals
 from ..i18n import _, plural
@@ -303,7 +304,7 @@ def inbox_query(request, department=None, state=None, assignee=None, service=Non
             if case is None or not ICase.providedBy(case) or \
                     not request.has_permission(VIEW, case):
                 continue
-        items.append(Row(zip(ROW, row), group=queues.group_of(key)))
+        items.append(Row(zip(ROW, row.split(ROW_SEP)), group=queues.group_of(key)))
     # the queue orders the cases of one deadline and day filed by docid: here, as filed
     items.sort(key=lambda r: (r['group'], r['submitted'] or '~', r['number']))
     return InboxResults(total, items, offset, limit, late, at_risk)

@@ -136,8 +136,9 @@ class QueueIndex(Persistent):
     ``discriminator(obj, default)`` returns ``(scopes, state, key_parts, row)``
     of a case to be queued, or ``default``: ``scopes`` is a tuple of
     ``(kind, value)``, ``key_parts`` the ``(deadline, filed)`` of
-    :func:`sort_key`, ``row`` a tuple of strings (compared, never ordered:
-    ZODB merges concurrent changes of a bucket by comparing its values).
+    :func:`sort_key`, ``row`` what a page shows of the case: a string or a
+    tuple of strings (compared, never ordered: ZODB merges concurrent changes
+    of a bucket by comparing its values).
     """
 
     def __init__(self, discriminator):
@@ -168,7 +169,7 @@ class QueueIndex(Persistent):
         if old is not None and old != entry:
             self._remove(old)
         for scope in entry[0]:
-            self._queue(scope, state, create=True).add(entry[2], tuple(row))
+            self._queue(scope, state, create=True).add(entry[2], row)
         if old != entry:
             self._rev[docid] = entry
 
