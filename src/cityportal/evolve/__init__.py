@@ -123,15 +123,18 @@ def step_11_work_queues(root, registry):
     number = indexes.get('number')
     if not isinstance(number, NumberIndex):
         number = indexes['number'] = NumberIndex()
-    _fill_queues(root, number=number)
+    _fill_queues(root, number=number, queue=False)     # the queues: step 13
 
 
-def _fill_queues(root, number=None, batch=20000):
+def _fill_queues(root, number=None, queue=True, batch=20000):
     """A new ``queue`` index filled from every case (and ``number`` too, if given)."""
     from ..catalog.catalog import INDEXES
     catalog = root.catalog
     indexes = catalog.indexes
-    queue = indexes['queue'] = INDEXES['queue']()
+    if queue:
+        queue = indexes['queue'] = INDEXES['queue']()
+    else:
+        queue = None
     cases = indexes['content_type']._fwd_index.get('Case')
     resolve = catalog.resolver(root)
     jar = root._p_jar
@@ -142,7 +145,8 @@ def _fill_queues(root, number=None, batch=20000):
             continue
         if number is not None:
             number.index_doc(docid, obj)
-        queue.index_doc(docid, obj)
+        if queue is not None:
+            queue.index_doc(docid, obj)
         if jar is not None and n % batch == batch - 1:
             # a million cases do not fit in memory at once: park the changes
             jar.transaction_manager.savepoint(optimistic=True)
