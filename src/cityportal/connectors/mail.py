@@ -45,9 +45,12 @@ page of the local sink), never here.
 """
 
 import datetime
+import email.charset
+import email.header
 import email.policy
 import email.utils
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -56,7 +59,8 @@ import ssl
 import time
 import uuid
 from collections import namedtuple
-from email.message import EmailMessage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.parser import BytesHeaderParser
 
 from pyramid.settings import asbool
@@ -115,33 +119,64 @@ def _addresses(value, name):
     return [parse_address(v, name) for v in values]
 
 
+#: how the message is written: the compat32 classes with CRLF line ends. The
+#: headers are checked and parsed once (``parse_address``) and written here as
+#: RFC 2047 words; ``email.message.EmailMessage`` parsed and folded each of
+#: them again (1.2 ms a message, a sixth of a submission).
+WIRE_POLICY = email.policy.compat32.clone(linesep='\r\n')
+_UTF8_QP = email.charset.Charset('utf-8')
+_UTF8_QP.body_encoding = email.charset.QP
+
+
+def _mailbox(address):
+    """``Name <local@domain>`` with a non-ASCII name as an RFC 2047 word."""
+    return email.utils.formataddr((address.display_name, address.addr_spec), charset='utf-8')
+
+
+def _text_part(text, subtype):
+    return MIMEText(text, subtype, _UTF8_QP, policy=WIRE_POLICY)
+
+
+def _build(sender, to, subject, text, html=None, reply_to=None, date=None):
+    """(message, recipients' addresses, subject) of :func:`build_message`."""
+    sender = _sender_address(sender)
+    recipients = _addresses(to, 'to')
+    _check_header_value('subject', subject)
+    if not isinstance(text, str):
+        raise ValueError('text must be a string')
+    if html is None:
+        msg = _text_part(text, 'plain')
+    else:
+        msg = MIMEMultipart('alternative', policy=WIRE_POLICY)
+        msg.attach(_text_part(text, 'plain'))
+        msg.attach(_text_part(html, 'html'))
+    subject = subject.strip()
+    msg['From'] = _mailbox(sender)
+    msg['To'] = ', '.join(_mailbox(a) for a in recipients)
+    if reply_to:
+        msg['Reply-To'] = ', '.join(_mailbox(a) for a in _addresses(reply_to, 'reply_to'))
+    msg['Subject'] = email.header.Header(subject, 'utf-8') if not subject.isascii() else subject
+    msg['Date'] = email.utils.formatdate(date, localtime=True)
+    msg['Message-ID'] = email.utils.make_msgid(domain=sender.domain)
+    # RFC 3834: a notification, not a person: vacation responders stay quiet
+    msg['Auto-Submitted'] = 'auto-generated'
+    return msg, [a.addr_spec for a in recipients], subject
+
+
+@functools.lru_cache(maxsize=16)
+def _sender_address(sender):
+    return parse_address(sender, 'sender')
+
+
 def build_message(sender, to, subject, text, html=None, reply_to=None, date=None):
-    """The ``EmailMessage`` (policy SMTP: CRLF, RFC 2047 headers) the mailer sends.
+    """The message the mailer sends (CRLF, RFC 2047 headers, MIME 1.0).
 
     ``to`` and ``reply_to`` are one address or a list. The text (and the optional HTML
     alternative) travel as UTF-8 quoted-printable: 7-bit clean, readable, whatever the
     relay. ``date`` is a POSIX timestamp (default: now). A line break in any header value
     raises ValueError: nothing a citizen typed can add a header.
     """
-    sender = parse_address(sender, 'sender')
-    recipients = _addresses(to, 'to')
-    _check_header_value('subject', subject)
-    if not isinstance(text, str):
-        raise ValueError('text must be a string')
-    msg = EmailMessage(policy=POLICY)
-    msg['From'] = sender
-    msg['To'] = recipients
-    if reply_to:
-        msg['Reply-To'] = _addresses(reply_to, 'reply_to')
-    msg['Subject'] = subject.strip()
-    msg['Date'] = email.utils.formatdate(date, localtime=True)
-    msg['Message-ID'] = email.utils.make_msgid(domain=sender.domain)
-    # RFC 3834: a notification, not a person: vacation responders stay quiet
-    msg['Auto-Submitted'] = 'auto-generated'
-    msg.set_content(text, subtype='plain', charset='utf-8', cte='quoted-printable')
-    if html is not None:
-        msg.add_alternative(html, subtype='html', charset='utf-8', cte='quoted-printable')
-    return msg
+    return _build(sender, to, subject, text, html=html, reply_to=reply_to, date=date)[0]
 
 
 def _envelope(data):
@@ -251,13 +286,13 @@ class Mailer:
         ValueError for a bad address or header, ``transaction.interfaces.NoTransaction``
         when an explicit ``tm`` has no transaction begun.
         """
-        msg = self.build(to, subject, text, html=html, reply_to=reply_to)
-        data = msg.as_bytes(policy=POLICY)
+        msg, recipients, subject = _build(self.sender, to, subject, text, html=html,
+                                          reply_to=reply_to, date=self.clock())
+        data = msg.as_bytes()
         now = self.clock()
         stamp = datetime.datetime.fromtimestamp(now, datetime.timezone.utc)
         name = '%s-%s' % (stamp.strftime('%Y%m%dT%H%M%S%fZ'), uuid.uuid4().hex)
-        recipients = [a.addr_spec for a in msg['To'].addresses]
-        queued = Queued(name, data, str(msg['Subject']), _domains(recipients))
+        queued = Queued(name, data, subject, _domains(recipients))
         txn = tm.get()
         try:
             txn.data(self).append(queued)
