@@ -390,13 +390,8 @@ def rows_html(rows, translate):
     in the template cost as much as the rest of the page); each repeated value
     (a service, a state, a clerk) is escaped once."""
     from html import escape
-    cache = {}
-
-    def esc(value):
-        out = cache.get(value)
-        if out is None:
-            out = cache[value] = escape(value or '')
-        return out
+    from ..layout.html import escaper
+    esc = escaper()
     badges = {
         'late': ' <strong class="badge late">%s</strong>' % escape(
             translate(_('termen depășit'))),

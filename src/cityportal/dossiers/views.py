@@ -100,13 +100,8 @@ def case_table_html(rows, late_label):
     Titles and state names repeat from row to row: each is escaped once.
     """
     from html import escape
-    cache = {}
-
-    def esc(value):
-        out = cache.get(value)
-        if out is None:
-            out = cache[value] = escape(value or '')
-        return out
+    from ..layout.html import escaper
+    esc = escaper()
     late = ' <strong class="badge late">%s</strong>' % escape(late_label)
     return ''.join(
         '<tr><td><a href="%s">%s</a></td><td>%s</td><td>%s</td><td>%s%s</td></tr>' % (
