@@ -141,7 +141,8 @@ def describe(app, oids):
         if getattr(value, '_p_oid', None):
             names[value._p_oid] = label
             buckets(value, label)
-    label_tree(root.audit.entries, 'audit.entries')
+    for tree in root.audit.trees:
+        label_tree(tree, 'audit (a shard)')
     label_tree(root['integrari'].outbox.messages, 'outbox.messages')
     label_tree(root.catalog.docid_to_path, 'catalog.docid_to_path')
     label_tree(root.catalog.path_to_docid, 'catalog.path_to_docid')

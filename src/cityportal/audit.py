@@ -1,8 +1,8 @@
 """The site audit log: append-only, who / acting for whom / when / what / from where.
 
-Kept on the root as an attribute, in one BTree cut into :data:`SHARDS`
-shards: an entry's key is a random shard, then the millisecond, then random
-bits. A log keyed by time alone takes every entry at its very end, where
+Kept on the root as an attribute, in :data:`SHARDS` BTrees: an entry's key
+is a random shard, then the millisecond, then random bits, and the shard
+names its tree. A log keyed by time alone takes every entry at its very end, where
 two requests appending while the last bucket splits cannot be merged by
 ZODB (under a burst of submissions, one conflict in ten); with 64 ends,
 concurrent appends rarely meet. :meth:`AuditLog.latest` merges the shards'
@@ -65,20 +65,58 @@ def entry_key(when, shard=None):
     return (shard << SHARD_SHIFT) | (ms << RANDOM_BITS) | random.getrandbits(RANDOM_BITS)
 
 
+class Entries:
+    """The log's entries across its shards, read-only (``values()``, ``items()``, ``len``)."""
+
+    def __init__(self, trees):
+        self.trees = trees
+
+    def __getitem__(self, key):
+        return self.trees[key >> SHARD_SHIFT][key]
+
+    def __len__(self):
+        return sum(len(tree) for tree in self.trees)
+
+    def items(self):
+        for tree in self.trees:
+            yield from tree.items()
+
+    def values(self):
+        for tree in self.trees:
+            yield from tree.values()
+
+    def keys(self):
+        for tree in self.trees:
+            yield from tree.keys()
+
+
 class AuditLog(Persistent):
+    """The entries in :data:`SHARDS` trees of their own, one per shard.
+
+    One tree for all would still conflict: BTrees check at commit that every
+    tree node an insert walked through is unchanged (``readCurrent``), and a
+    bucket split anywhere in the tree changes its root. With a tree per shard,
+    two concurrent appends meet only when they draw the same shard.
+    """
+    trees = None
+
     def __init__(self):
-        self.entries = LOBTree()
+        self.trees = tuple(LOBTree() for _shard in range(SHARDS))
+
+    @property
+    def entries(self):
+        return Entries(self.trees)
 
     def append(self, action, actor=None, target=None, ip=None, on_behalf_of=None,
                **details):
         now = time.time()
         key = entry_key(now)
-        while key in self.entries:
+        while key in self.trees[key >> SHARD_SHIFT]:
             key = entry_key(now)
         entry = Entry(
             when=now, action=action, actor=actor, on_behalf_of=on_behalf_of, target=target,
             ip=ip, details={k: str(v)[:MAX_DETAIL] for k, v in details.items()})
-        self.entries[key] = entry
+        self.trees[key >> SHARD_SHIFT][key] = entry
         return entry
 
     def __len__(self):
@@ -86,10 +124,8 @@ class AuditLog(Persistent):
 
     def latest(self, limit=50, action=None, actor=None):
         """The newest entries first, optionally filtered (the shards merged by time)."""
-        entries = self.entries
-        shards = [reversed(entries.keys(min=shard << SHARD_SHIFT,
-                                         max=((shard + 1) << SHARD_SHIFT) - 1))
-                  for shard in range(SHARDS)]
+        trees = self.trees
+        shards = [reversed(tree.keys()) for tree in trees]
         out, group, current = [], [], None
 
         def flush():
@@ -104,7 +140,7 @@ class AuditLog(Persistent):
                 if len(out) >= limit:
                     return out
                 current = ms
-            entry = entries[key]
+            entry = trees[key >> SHARD_SHIFT][key]
             if action and entry['action'] != action:
                 continue
             if actor and entry['actor'] != actor:
@@ -114,15 +150,20 @@ class AuditLog(Persistent):
         return out
 
     def rekey(self):
-        """Give every entry a key of this layout (for logs kept by an older one)."""
-        old = list(self.entries.items())
-        self.entries = LOBTree()
-        for _key, entry in old:
+        """Give every entry a key and a tree of this layout (for logs kept by an older one:
+        one tree keyed by the second, or one tree cut into shards)."""
+        self._p_activate()
+        old = self.__dict__.pop('entries', None)       # the older layouts' one tree
+        entries = list(old.values()) if old is not None else []
+        if self.trees is not None:
+            entries.extend(self.entries.values())
+        self.trees = tuple(LOBTree() for _shard in range(SHARDS))
+        for entry in entries:
             key = entry_key(entry.get('when') or 0)
-            while key in self.entries:
+            while key in self.trees[key >> SHARD_SHIFT]:
                 key = entry_key(entry.get('when') or 0)
-            self.entries[key] = entry
-        return len(old)
+            self.trees[key >> SHARD_SHIFT][key] = entry
+        return len(entries)
 
 
 def client_address(request):

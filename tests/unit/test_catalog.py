@@ -155,17 +155,21 @@ def test_audit_log_shards_merge_back_in_time_order():
         log.append('a%d' % i, actor='x' if i % 2 else 'y')
     shards = {k >> 56 for k in log.entries.keys()}
     assert len(shards) > SHARDS // 2
+    assert sum(1 for tree in log.trees if len(tree)) == len(shards)     # a tree per shard
     assert [e['action'] for e in log.latest(4)] == ['a499', 'a498', 'a497', 'a496']
     assert [e['action'] for e in log.latest(2, actor='y')] == ['a498', 'a496']
     assert len(log.latest(1000)) == 500
     # an older log's keys (the second, then random bits) get the new layout
-    old = AuditLog()
+    from BTrees.LOBTree import LOBTree
+    from cityportal.audit import Entry
+    old = AuditLog.__new__(AuditLog)
+    old.__dict__['entries'] = LOBTree()          # the first layout: one tree
     for i, key in enumerate((1700000000 << 32 | 5, 1700000001 << 32 | 1)):
-        from cityportal.audit import Entry
-        old.entries[key] = Entry(when=1700000000 + i, action='old%d' % i)
+        old.__dict__['entries'][key] = Entry(when=1700000000 + i, action='old%d' % i)
     assert old.rekey() == 2
+    assert 'entries' not in old.__dict__
     assert [e['action'] for e in old.latest(5)] == ['old1', 'old0']
-    assert all(k < 2 ** 62 for k in old.entries.keys())
+    assert all(k < 2 ** 62 for k in old.entries.keys()) and len(old) == 2
 
 
 def test_outbox_finds_a_message_by_its_key_and_keeps_one_per_key():

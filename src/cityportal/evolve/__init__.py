@@ -169,6 +169,13 @@ def step_13_queue_rows(root, registry):
     _fill_queues(root)
 
 
+def step_14_audit_trees(root, registry):
+    """The site audit log keeps a tree per shard (see ``cityportal.audit``)."""
+    log = getattr(root, 'audit', None)
+    if log is not None:
+        log.rekey()
+
+
 STEPS = (
     (1, step_1_catalog_indexes),
     (2, step_2_local_roles),
@@ -183,6 +190,7 @@ STEPS = (
     (11, step_11_work_queues),
     (12, step_12_audit_shards),
     (13, step_13_queue_rows),
+    (14, step_14_audit_trees),
 )
 
 
