@@ -231,15 +231,8 @@ def web_process(app, queries, token, args):
 
 
 def clerk_session(root, userid):
-    """A server-side session for ``userid`` (never idle during the bench): its token."""
-    import secrets
-    from cityportal.sessions import SessionData, _key, get_store
-    user = root['utilizatori'][userid]
-    token = secrets.token_urlsafe(32)
-    record = SessionData(time.time() + 10 ** 7)
-    record.data = {'userid': userid, 'skey': user.session_key}
-    get_store(root._p_jar).sessions[_key(token)] = record
-    return token
+    """A server-side session for the staff account ``userid``: its token."""
+    return common.session_token(root._p_jar, userid, root['utilizatori'][userid].session_key)
 
 
 def http_inbox(app, path, token, args):

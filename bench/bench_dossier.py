@@ -63,12 +63,7 @@ def build(tmp, n_cases):
         case.submitted = now - datetime.timedelta(days=i % 300)
         case.deadline = (case.submitted + datetime.timedelta(days=30)).date()
         dossier.add(case.number.lower(), case, registry=app.registry)
-    import secrets
-    from cityportal.sessions import SessionData, _key, get_store
-    token = secrets.token_urlsafe(32)
-    record = SessionData(time.time() + 10 ** 7)   # never idle during the bench
-    record.data = {'userid': account.userid, 'skey': account.session_key}
-    get_store(conn).sessions[_key(token)] = record
+    token = common.session_token(conn, account.userid, account.session_key)
     tm.commit()
     path = '/dosare/%s/' % dossier.__name__
     conn.close()

@@ -42,7 +42,6 @@ def build(tmp, n):
     from cityportal import demo, main
     from cityportal.cases.api import new_draft
     from cityportal.root import bootstrap
-    from cityportal.sessions import SessionData, _key, get_store
     from cityportal.testing import make_citizen, valid_cnp
     settings = dict(common.portal_settings(), **{
         'zodbconn.uri': 'file://%s/Data.fs?blobstorage_dir=%s/blobs' % (tmp, tmp),
@@ -59,7 +58,6 @@ def build(tmp, n):
                    if s.department == 'urbanism')
     service.form_fields = FIELDS
     service.deadline = {'days': 30, 'kind': 'calendar'}
-    store = get_store(conn)
     jobs = []
     for i in range(n):
         account, dossier = make_citizen(
@@ -68,10 +66,7 @@ def build(tmp, n):
             'Cetățean', 'Nr. %d' % i, email='c%d@example.ro' % i)
         case = new_draft(dossier, service, account.userid, registry=app.registry)
         case.answers = {'adresa': 'Str. Republicii %d' % i}
-        token = secrets.token_urlsafe(32)
-        record = SessionData(time.time() + 10 ** 6)
-        record.data = {'userid': account.userid, 'skey': account.session_key}
-        store.sessions[_key(token)] = record
+        token = common.session_token(conn, account.userid, account.session_key)
         jobs.append(('/dosare/%s/%s/@@verificare' % (dossier.__name__, case.__name__), token))
         if i % 200 == 199:
             tm.commit()

@@ -109,6 +109,19 @@ def make_bare_app():
     return config.make_wsgi_app()
 
 
+def session_token(conn, userid, session_key):
+    """A server-side session for ``userid`` in ``conn``'s store, never idle during a
+    bench: the token its cookie (``cp_session``) carries."""
+    import secrets
+    import time
+    from cityportal.sessions import SessionData, _key, get_store
+    token = secrets.token_urlsafe(32)
+    record = SessionData(time.time() + 10 ** 7)
+    record.data = {'userid': userid, 'skey': session_key}
+    get_store(conn).sessions[_key(token)] = record
+    return token
+
+
 def log(msg):
     sys.stderr.write(msg + '\n')
     sys.stderr.flush()

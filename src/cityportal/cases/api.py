@@ -76,6 +76,25 @@ def today():
     return datetime.datetime.now(LOCAL_TZ).date()
 
 
+def _written(text, limit, missing, too_long):
+    """``text`` stripped; CaseWorkflowError ``missing`` (if given) when empty,
+    ``too_long`` when over ``limit`` characters."""
+    text = (text or '').strip()
+    if not text and missing is not None:
+        raise CaseWorkflowError(missing)
+    if len(text) > limit:
+        raise CaseWorkflowError(too_long)
+    return text
+
+
+def check_reason(reason, required=False):
+    """A clerk's reason, stripped: CaseWorkflowError when missing (if ``required``)
+    or longer than :data:`MAX_REASON`."""
+    return _written(reason, MAX_REASON, _('Scrieți motivul.') if required else None,
+                    _('Motivul poate avea cel mult ${n} de caractere.',
+                      mapping={'n': MAX_REASON}))
+
+
 def can_extend(case):
     """None if the deadline of ``case`` may be extended now, else the reason why not."""
     term = case.term or {}
@@ -98,12 +117,7 @@ def extend_deadline(case, actor, reason, ip=None, registry=None):
     problem = can_extend(case)
     if problem:
         raise CaseWorkflowError(problem)
-    reason = (reason or '').strip()
-    if not reason:
-        raise CaseWorkflowError(_('Scrieți motivul.'))
-    if len(reason) > MAX_REASON:
-        raise CaseWorkflowError(_('Motivul poate avea cel mult ${n} de caractere.',
-                                  mapping={'n': MAX_REASON}))
+    reason = check_reason(reason, required=True)
     case.extended = True
     case.extension_reason = reason
     deadline = case.recompute_deadline(get_calendar(registry))
@@ -116,12 +130,8 @@ def extend_deadline(case, actor, reason, ip=None, registry=None):
 
 def add_note(case, actor, text, ip=None):
     """Append an internal note (staff only: never shown to the citizen); return it."""
-    text = (text or '').strip()
-    if not text:
-        raise CaseWorkflowError(_('Scrieți nota.'))
-    if len(text) > MAX_NOTE:
-        raise CaseWorkflowError(_('Nota poate avea cel mult ${n} de caractere.',
-                                  mapping={'n': MAX_NOTE}))
+    text = _written(text, MAX_NOTE, _('Scrieți nota.'),
+                    _('Nota poate avea cel mult ${n} de caractere.', mapping={'n': MAX_NOTE}))
     note = {'when': utcnow(), 'actor': actor, 'ip': ip, 'text': text}
     case.notes.append(note)
     return note

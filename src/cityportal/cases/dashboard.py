@@ -16,7 +16,7 @@ import statistics
 from pyramid.traversal import find_resource
 from pyramid.view import view_config
 
-from ..catalog.catalog import ROW_SEP
+from ..catalog.catalog import ROW, ROW_SEP
 from ..catalog.query import user_principals
 from ..i18n import _
 from ..interfaces import IDepartment
@@ -24,8 +24,8 @@ from ..layout.dates import local_date
 from ..security import SIGN
 from . import deadlines, workflow
 from .inbox import (
-    CASE_STATES, LATE, ROW, AnyOf, allowed_filter, day_value, inbox_select, run_filters,
-    scope_filter, urgency_counts)
+    CASE_STATES, LATE, AnyOf, access_test, allowed_filter, day_value, department_filter,
+    inbox_select, run_filters, urgency_counts)
 
 PERIOD_DAYS = 90
 LATE_LISTED = 10
@@ -53,18 +53,20 @@ def dashboard_figures(request, department, today=None, period_days=PERIOD_DAYS,
     principals = principals if principals is not None else user_principals(request)
     translate = request.localizer.translate
     name = department.__name__
-    scope = [scope_filter(catalog, department=name), allowed_filter(catalog, principals)]
+    scope = [department_filter(catalog, name), allowed_filter(catalog, principals)]
+    access = access_test(catalog, principals, name)
 
     counts = {}
     for state in CASE_STATES:
         counts[state] = inbox_select(catalog, principals, today, calendar, department=name,
-                                     state=state, limit=0)[0]
+                                     state=state, limit=0, access=access)[0]
     by_state = [{'state': s, 'title': translate(workflow.STATE_TITLES[s]),
                  'count': counts[s]} for s in CASE_STATES]
 
-    late, at_risk = urgency_counts(catalog, principals, today, calendar, department=name)
+    late, at_risk = urgency_counts(catalog, principals, today, calendar, department=name,
+                                   access=access)
     late_page = inbox_select(catalog, principals, today, calendar, department=name,
-                             urgency=LATE, limit=LATE_LISTED)[1]
+                             urgency=LATE, limit=LATE_LISTED, access=access)[1]
     late_cases = []
     for _key, row in late_page:
         row = dict(zip(ROW, row.split(ROW_SEP)))

@@ -32,7 +32,7 @@ from pyramid.traversal import find_root
 from pyramid.view import view_config
 
 from ..catalog import queues
-from ..catalog.catalog import ROW_SEP
+from ..catalog.catalog import ROW, ROW_SEP
 from ..catalog.queues import day_key
 from ..catalog.query import text_query, user_principals
 from ..i18n import _, plural
@@ -43,8 +43,6 @@ from ..security import CLERK, SIGN, STAFF_AREA, VIEW, WORK_CASE, get_local_roles
 from . import deadlines, workflow
 
 PAGE = 50
-#: what the work queues keep of a case (the catalog's ``queue`` index), in order
-ROW = ('path', 'number', 'service', 'citizen', 'state', 'deadline', 'assignee', 'submitted')
 
 
 class Row(dict):
@@ -165,13 +163,9 @@ def allowed_filter(catalog, principals):
     return AnyOf([_fwd(index, p) for p in principals if p not in (Everyone, Authenticated)])
 
 
-def scope_filter(catalog, department=None, assignee=None):
-    """A department's cases, or (without one) an assignee's (for the dashboard's sums)."""
-    if department:
-        return AnyOf([_fwd(catalog['department'], department)])
-    if assignee and assignee != NOBODY:
-        return AnyOf([_fwd(catalog['assignee'], assignee)])
-    return None
+def department_filter(catalog, department):
+    """A department's documents (its cases, for the dashboard's processing times)."""
+    return AnyOf([_fwd(catalog['department'], department)])
 
 
 def covers(principals, department):
@@ -199,19 +193,46 @@ def urgency_range(urgency, today, calendar):
     return None, None
 
 
+def _nothing(docid):
+    return False
+
+
+def access_test(catalog, principals, department=None):
+    """Which cases ``principals`` may see: None for all of ``department``'s (see
+    :func:`covers`), else a docid test by the ``allowed`` index (cases are never
+    public: the public principals would only add the site's public pages)."""
+    if department and covers(principals, department):
+        return None
+    index = catalog['allowed']
+    granted = [s for s in (_fwd(index, p) for p in principals
+                           if p not in (Everyone, Authenticated)) if s]
+    if not granted:
+        return _nothing
+    if len(granted) == 1:
+        return granted[0].__contains__
+    return lambda d: any(d in s for s in granted)
+
+
+_UNSET = object()
+
+
 def inbox_select(catalog, principals, today, calendar, department=None, state=None,
                  assignee=None, service=None, urgency=None, text=None, offset=0,
-                 limit=PAGE):
-    """(total, docids of one page) of the cases matching the filters, by deadline.
+                 limit=PAGE, access=_UNSET):
+    """(total, (key, row) of one page) of the cases matching the filters, by deadline.
 
     Read from the work queues of the catalog (:mod:`catalog.queues`): the
     department's (or, without one, the assignee's) queues of the states asked,
     narrowed by the assignee's and the service's queues, the text's docids and
     a range of deadlines for the late or at-risk cases. A user who may not see
-    all of a department's cases (see :func:`covers`) gets only the cases the
-    ``allowed`` index grants to their principals.
+    all of a department's cases gets only the cases the ``allowed`` index
+    grants to their principals (``access``: :func:`access_test`'s answer, when
+    the caller has it already).
     """
-    queue = catalog['queue']
+    if access is _UNSET:
+        access = access_test(catalog, principals, department)
+    if access is _nothing:
+        return 0, []
     if state == ALL:
         states = CASE_STATES
     elif state in CASE_STATES:
@@ -231,22 +252,16 @@ def inbox_select(catalog, principals, today, calendar, department=None, state=No
         return 0, []
     low, high = urgency_range(urgency, today, calendar)
     ids = _text_ids(catalog, text) if text and text.strip() else None
-    test = None
-    if not (department and covers(principals, department)):
-        index = catalog['allowed']
-        granted = [s for s in (_fwd(index, p) for p in principals
-                               if p not in (Everyone, Authenticated)) if s]
-        if not granted:
-            return 0, []
-        test = (lambda d: d in granted[0]) if len(granted) == 1 else \
-            (lambda d: any(d in s for s in granted))
-    return queue.select(scopes, states, low, high, offset=offset, limit=limit,
-                        ids=ids, test=test)
+    return catalog['queue'].select(scopes, states, low, high, offset=offset, limit=limit,
+                                   ids=ids, test=access)
 
 
-def urgency_counts(catalog, principals, today, calendar, department=None, assignee=None):
+def urgency_counts(catalog, principals, today, calendar, department=None, assignee=None,
+                   access=_UNSET):
     """(late, at risk): the scope's cases whose legal clock runs, by deadline."""
-    kw = dict(department=department, assignee=assignee, state=None, limit=0)
+    if access is _UNSET:
+        access = access_test(catalog, principals, department)
+    kw = dict(department=department, assignee=assignee, state=None, limit=0, access=access)
     late = inbox_select(catalog, principals, today, calendar, urgency=LATE, **kw)[0]
     risky = inbox_select(catalog, principals, today, calendar, urgency=AT_RISK, **kw)[0]
     return late, risky
@@ -286,19 +301,20 @@ def inbox_query(request, department=None, state=None, assignee=None, service=Non
     principals = user_principals(request)
     today = local_today()
     calendar = deadlines.get_calendar(request.registry)
+    access = access_test(catalog, principals, department)
     total, page = inbox_select(
         catalog, principals, today, calendar, department=department, state=state,
         assignee=assignee, service=service, urgency=urgency, text=text,
-        offset=offset, limit=limit)
+        offset=offset, limit=limit, access=access)
     late = at_risk = None
     if counts:
         late, at_risk = urgency_counts(catalog, principals, today, calendar,
-                                       department=department, assignee=assignee)
-    covering = bool(department) and covers(principals, department)
+                                       department=department, assignee=assignee,
+                                       access=access)
     resolve = catalog.resolver(root)
     items = []
     for key, row in page:
-        if not covering:
+        if access is not None:
             # not every case of the scope is this user's to see: each one is checked
             case = resolve(queues.docid_of(key))
             if case is None or not ICase.providedBy(case) or \

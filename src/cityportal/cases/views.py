@@ -438,9 +438,7 @@ def case_action(context, request):
                         _('Alegeți un funcționar al departamentului.'))
                 kw['assignee'] = kept['assignee']
             reason = kept['reason']
-            if len(reason.strip()) > api.MAX_REASON:
-                raise CaseWorkflowError(_('Motivul poate avea cel mult ${n} de caractere.',
-                                          mapping={'n': api.MAX_REASON}))
+            api.check_reason(reason)
             workflow.transition(context, name, actor,
                                 reason=reason if transition.needs_reason else '',
                                 on_behalf_of=None, ip=ip, registry=registry, **kw)

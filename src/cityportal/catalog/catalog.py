@@ -160,6 +160,8 @@ class NumberIndex(Persistent):
         return len(self._rev)
 
 
+#: what the work queues keep of a case, in order (an inbox's table: see cases.inbox)
+ROW = ('path', 'number', 'service', 'citizen', 'state', 'deadline', 'assignee', 'submitted')
 #: between the values of a row of the work queues
 ROW_SEP = '\x1f'
 
@@ -168,7 +170,7 @@ class _queue_entry:
     """A case's place in the work queues: (scopes, state, (deadline, moment filed), row).
 
     Cases only, once submitted (a draft is the citizen's alone). The row is
-    what an inbox shows of the case (:data:`cityportal.cases.inbox.ROW`).
+    what an inbox shows of the case, the values of :data:`ROW` in its order.
     """
 
     def __call__(self, obj, default):

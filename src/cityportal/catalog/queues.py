@@ -126,10 +126,6 @@ class Queue(Persistent):
         return len(self.range(low, high))
 
 
-EMPTY = Queue.__new__(Queue)
-EMPTY.keys = LOBTree()
-
-
 class QueueIndex(Persistent):
     """Cases by scope and state in deadline order (see the module's docstring).
 
@@ -190,9 +186,6 @@ class QueueIndex(Persistent):
 
     def indexed_count(self):
         return len(self._rev)
-
-    def docids(self):
-        return self._rev.keys()
 
     def entry(self, docid):
         """(scopes, state, key) of ``docid``, or None."""

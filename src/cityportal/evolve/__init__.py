@@ -155,11 +155,8 @@ def _fill_queues(root, number=None, queue=True, batch=20000):
 
 
 def step_12_audit_shards(root, registry):
-    """The site audit log's keys get their shard (see ``cityportal.audit``); the
-    outbox's messages are found by their key's hash (``cityportal.bus.outbox``)."""
-    log = getattr(root, 'audit', None)
-    if log is not None:
-        log.rekey()
+    """The outbox's messages are found by their key's hash (``cityportal.bus.outbox``).
+    (The audit log's new layout is step 14's.)"""
     from ..bus.outbox import get_outbox
     get_outbox(root).rekey()
 
